@@ -32,12 +32,25 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MISSING_ENUMS: dict[str, list[str]] = {
     "account_users__workflow_state": ["active", "deleted"],
     "assignments__submission_types": [
-        "none", "on_paper", "online_quiz", "discussion_topic", "external_tool", "online_upload",
-        "online_text_entry", "online_url", "media_recording", "student_annotation", "wiki_page",
+        "none",
+        "on_paper",
+        "online_quiz",
+        "discussion_topic",
+        "external_tool",
+        "online_upload",
+        "online_text_entry",
+        "online_url",
+        "media_recording",
+        "student_annotation",
+        "wiki_page",
     ],
     "assignments__type": ["Assignment", "PeerReviewSubAssignment", "SubAssignment"],
     "attachment_associations__context_type": [
-        "ConversationMessage", "Submission", "Course", "Group", "User",
+        "ConversationMessage",
+        "Submission",
+        "Course",
+        "Group",
+        "User",
     ],
     "collaboration__context_type": ["Course", "Group"],
     "comment_bank_items__workflow_state": ["active", "deleted"],
@@ -57,24 +70,34 @@ MISSING_ENUMS: dict[str, list[str]] = {
 # plausible set of sub-properties. This is what makes ``mode=expanded`` differ from ``condensed``.
 NESTED_OBJECTS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("assignment_groups", "rules"): [
-        ("drop_lowest", "integer"), ("drop_highest", "integer"), ("never_drop", "bigint[]"),
+        ("drop_lowest", "integer"),
+        ("drop_highest", "integer"),
+        ("never_drop", "bigint[]"),
     ],
     ("assignments", "turnitin_settings"): [
-        ("originality_report_visibility", "text"), ("s_paper_check", "boolean"),
-        ("internet_check", "boolean"), ("exclude_biblio", "boolean"),
+        ("originality_report_visibility", "text"),
+        ("s_paper_check", "boolean"),
+        ("internet_check", "boolean"),
+        ("exclude_biblio", "boolean"),
         ("exclude_quoted", "boolean"),
     ],
     ("context_external_tools", "settings"): [
-        ("text", "text"), ("icon_url", "text"), ("selection_width", "integer"),
+        ("text", "text"),
+        ("icon_url", "text"),
+        ("selection_width", "integer"),
         ("selection_height", "integer"),
     ],
     ("courses", "settings"): [
-        ("allow_student_discussion_topics", "boolean"), ("hide_final_grades", "boolean"),
-        ("lock_all_announcements", "boolean"), ("restrict_student_past_view", "boolean"),
+        ("allow_student_discussion_topics", "boolean"),
+        ("hide_final_grades", "boolean"),
+        ("lock_all_announcements", "boolean"),
+        ("restrict_student_past_view", "boolean"),
         ("default_due_time", "text"),
     ],
     ("quiz_questions", "question_data"): [
-        ("question_type", "text"), ("question_text", "text"), ("points_possible", "double precision"),
+        ("question_type", "text"),
+        ("question_text", "text"),
+        ("points_possible", "double precision"),
         ("answers", "text[]"),
     ],
 }
@@ -199,7 +222,9 @@ class Catalog:
             if old.has(change.column):
                 raise ValueError(f"{old.qualified} already has column {change.column!r}")
             new_col = Column(
-                change.column, "varchar(255)", True,
+                change.column,
+                "varchar(255)",
+                True,
                 f"Added in schema version {old.version + 1}.",
             )
             new = replace(old, values=old.values + (new_col,), version=old.version + 1)
@@ -207,7 +232,9 @@ class Catalog:
             col = old.column(change.column)
             if col.nullable or col is old.key:
                 raise ValueError(f"{old.qualified}.{change.column} is not a required value column")
-            values = tuple(replace(c, nullable=True) if c.name == col.name else c for c in old.values)
+            values = tuple(
+                replace(c, nullable=True) if c.name == col.name else c for c in old.values
+            )
             new = replace(old, values=values, version=old.version + 1)
         else:
             raise ValueError(f"unknown schema change kind {change.kind!r}")
@@ -221,21 +248,39 @@ def _reference() -> dict[str, Any]:
     return data
 
 
-def _column(table: str, raw: dict[str, Any], references: tuple[tuple[str, str], ...],
-            discriminator: str | None) -> Column:
+def _column(
+    table: str,
+    raw: dict[str, Any],
+    references: tuple[tuple[str, str], ...],
+    discriminator: str | None,
+) -> Column:
     raw_type: str = raw["type"]
     enum_type = raw.get("enum_type")
     if (table, raw["name"]) in NESTED_OBJECTS:
         subs = tuple(Column(n, t, True) for n, t in NESTED_OBJECTS[(table, raw["name"])])
-        return Column(raw["name"], "object", bool(raw["nullable"]), raw.get("description", ""),
-                      fields=subs)
+        return Column(
+            raw["name"], "object", bool(raw["nullable"]), raw.get("description", ""), fields=subs
+        )
     if enum_type:
         values = raw.get("enum") or MISSING_ENUMS[enum_type]
         col_type = "enum[]" if raw_type.endswith("[]") else "enum"
-        return Column(raw["name"], col_type, bool(raw["nullable"]), raw.get("description", ""),
-                      enum=tuple(values), references=references, discriminator=discriminator)
-    return Column(raw["name"], raw_type, bool(raw["nullable"]), raw.get("description", ""),
-                  references=references, discriminator=discriminator)
+        return Column(
+            raw["name"],
+            col_type,
+            bool(raw["nullable"]),
+            raw.get("description", ""),
+            enum=tuple(values),
+            references=references,
+            discriminator=discriminator,
+        )
+    return Column(
+        raw["name"],
+        raw_type,
+        bool(raw["nullable"]),
+        raw.get("description", ""),
+        references=references,
+        discriminator=discriminator,
+    )
 
 
 @cache
@@ -308,7 +353,9 @@ def _scalar_json(col_type: str, enum: tuple[str, ...] | None) -> dict[str, Any]:
         precision, scale = int(m.group(1)), int(m.group(2))
         bound = 10 ** (precision - scale)
         return {
-            "type": "number", "exclusiveMinimum": -bound, "exclusiveMaximum": bound,
+            "type": "number",
+            "exclusiveMinimum": -bound,
+            "exclusiveMaximum": bound,
             "multipleOf": float(f"1e-{scale}") if scale else 1,
         }
     raise ValueError(f"unsupported column type {col_type!r}")
@@ -349,10 +396,16 @@ def json_schema(table: Table) -> dict[str, Any]:
             "meta": {
                 "type": "object",
                 "properties": {
-                    "ts": {"type": "string", "format": "date-time",
-                           "description": "Commit time of the record."},
-                    "action": {"type": "string", "enum": ["U", "D"],
-                               "description": "U for insert or update, D for delete."},
+                    "ts": {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "Commit time of the record.",
+                    },
+                    "action": {
+                        "type": "string",
+                        "enum": ["U", "D"],
+                        "description": "U for insert or update, D for delete.",
+                    },
                 },
                 "additionalProperties": False,
                 "required": ["ts"],
