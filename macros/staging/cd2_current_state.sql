@@ -1,0 +1,119 @@
+{#-
+    The current state of one CD2 table, from its append-only raw table.
+
+    Raw holds every record the loader received: snapshot rows, incremental rows, duplicates and
+    delete tombstones (meta_action = 'D'). This keeps, per key, the latest record by (meta_ts,
+    _dap_change_order), tombstones included (staging drops them). A snapshot is a full state: when
+    the snapshot arguments say so, records loaded before the newest snapshot job are ignored, so a
+    key missing from that snapshot is gone.
+
+    Incremental runs read raw rows whose _dap_job_seq (the loader's per-table job sequence, the load
+    marker) is >= the highest one already processed: re-reading the boundary job is what makes a
+    rerun converge. A record older than the version already stored (late arrival) is skipped. A new
+    snapshot job, or a table below `incremental_min_rows` raw rows, empties the table first (pre-hook),
+    so the run rebuilds from the newest snapshot exactly as --full-refresh would.
+-#}
+{% macro cd2_current_state(source_name, table_name, key, snapshots_are_full_state=true) -%}
+    {%- for arg_name, arg in [('source_name', source_name), ('table_name', table_name), ('key', key)] -%}
+        {%- if arg is not string or arg | length == 0 -%}
+            {{ exceptions.raise_compiler_error("cd2_current_state: argument '" ~ arg_name ~ "' must be a non-empty string, got " ~ arg) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set raw = source(source_name, table_name) -%}
+    {{ config(
+        materialized='incremental',
+        unique_key=key,
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ cd2_current_state_reset_sql('" ~ source_name ~ "', '" ~ table_name ~ "', " ~ snapshots_are_full_state ~ ") }}",
+    ) }}
+    {%- if not cd2_source_exists(raw) %}
+{{ cd2_empty_from_source(source_name, table_name) }}
+    {%- else %}
+with
+{%- if is_incremental() %}
+
+processed as (
+    select coalesce(max(_dap_job_seq), -1) as job_seq
+    from {{ this }}
+),
+{%- endif %}
+
+newest_snapshot as (
+    {%- if snapshots_are_full_state %}
+    select max(_dap_job_seq) as job_seq
+    from {{ raw }}
+    where _dap_load_kind = 'snapshot'
+    {%- else %}
+    {#- a log (web_logs): its snapshot covers a retention window, not the full state -#}
+    select cast(null as {{ dbt.type_bigint() }}) as job_seq
+    {%- endif %}
+),
+
+new_records as (
+    select raw_records.*
+    from {{ raw }} as raw_records
+    cross join newest_snapshot
+    {%- if is_incremental() %}
+    cross join processed
+    {%- endif %}
+    where (newest_snapshot.job_seq is null or raw_records._dap_job_seq >= newest_snapshot.job_seq)
+    {%- if is_incremental() %}
+        and raw_records._dap_job_seq >= processed.job_seq
+    {%- endif %}
+),
+
+latest_records as (
+    {{ cd2_latest_per_key('new_records', key) | indent(4) }}
+),
+
+final as (
+    select latest_records.*
+    from latest_records
+    {%- if is_incremental() %}
+    where not exists (
+        select 1
+        from {{ this }} as existing
+        where existing.{{ adapter.quote(key) }} = latest_records.{{ adapter.quote(key) }}
+            and (
+                existing.meta_ts > latest_records.meta_ts
+                or (
+                    existing.meta_ts = latest_records.meta_ts
+                    and existing._dap_change_order > latest_records._dap_change_order
+                )
+            )
+    )
+    {%- endif %}
+)
+
+select * from final
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- Pre-hook SQL: empty the model before an incremental run that must rebuild it (a snapshot job
+    newer than anything processed, or a small table where rebuilding is cheaper than merging). -#}
+{% macro cd2_current_state_reset_sql(source_name, table_name, snapshots_are_full_state) -%}
+    {%- set raw = source(source_name, table_name) -%}
+    {%- if model.resource_type == 'unit_test' or not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if not is_incremental() or not cd2_source_exists(raw) -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set min_rows = var('incremental_min_rows', 1000000) | int -%}
+    delete from {{ this }}
+    where (
+        select count(*) from (select 1 as present from {{ raw }} {{ cd2_limit(min_rows) }}) as sampled
+    ) < {{ min_rows }}
+    {%- if snapshots_are_full_state %}
+        or exists (
+            select 1
+            from {{ raw }} as raw_records
+            where raw_records._dap_load_kind = 'snapshot'
+                and raw_records._dap_job_seq > (
+                    select coalesce(max(_dap_job_seq), -1) from {{ this }}
+                )
+        )
+    {%- endif %}
+{%- endmacro %}
