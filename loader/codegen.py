@@ -1,7 +1,7 @@
 """Generate the dbt sources, base/staging stubs and tests from the CD2 (DAP) table schemas.
 
-Input is the catalog snapshot ``loader/catalog/<namespace>.json``: the versioned JSON schemas the DAP
-API serves for each table, as ``{"namespace": ns, "tables": {name: {"version": n, "schema": {...}}}}``.
+Input is the catalog snapshot ``loader/catalog/<namespace>.json``: the versioned JSON schemas the
+DAP API serves for each table, as ``{"namespace": ns, "tables": {name: {"version", "schema"}}}``.
 ``cd2 codegen --refresh`` rewrites that snapshot from the API; ``cd2 codegen`` (what CI runs, then
 ``git diff --exit-code``) turns it into, per namespace:
 
@@ -41,14 +41,24 @@ META_COLUMNS: tuple[tuple[str, str, str], ...] = (
 # Logs: a snapshot covers the service's retention window, not the full state.
 LOG_TABLES = frozenset({("canvas_logs", "web_logs")})
 CANVAS_CLASS = {
-    "Course": "courses", "Group": "groups", "Account": "accounts", "User": "users",
-    "Assignment": "assignments", "Quizzes::Quiz": "quizzes", "Submission": "submissions",
-    "CourseSection": "course_sections", "DiscussionTopic": "discussion_topics",
-    "WikiPage": "wiki_pages", "Attachment": "attachments",
-    "LearningOutcome": "learning_outcomes", "LearningOutcomeGroup": "learning_outcome_groups",
-    "ContextExternalTool": "context_external_tools", "ContextModule": "context_modules",
+    "Course": "courses",
+    "Group": "groups",
+    "Account": "accounts",
+    "User": "users",
+    "Assignment": "assignments",
+    "Quizzes::Quiz": "quizzes",
+    "Submission": "submissions",
+    "CourseSection": "course_sections",
+    "DiscussionTopic": "discussion_topics",
+    "WikiPage": "wiki_pages",
+    "Attachment": "attachments",
+    "LearningOutcome": "learning_outcomes",
+    "LearningOutcomeGroup": "learning_outcome_groups",
+    "ContextExternalTool": "context_external_tools",
+    "ContextModule": "context_modules",
     "ConversationMessage": "conversation_messages",
-    "Quizzes::QuizSubmission": "quiz_submissions", "AssessmentQuestion": "assessment_questions",
+    "Quizzes::QuizSubmission": "quiz_submissions",
+    "AssessmentQuestion": "assessment_questions",
 }
 _IDENT = re.compile(r"[^a-z0-9_]+")
 
@@ -103,12 +113,15 @@ def columns_of(schema: dict[str, Any]) -> tuple[str, list[ColumnDoc]]:
         required = set(section.get("required", []))
         for name, prop in section.get("properties", {}).items():
             enum = prop.get("enum") or (prop.get("items") or {}).get("enum")
-            out.append(ColumnDoc(
-                normalize(name), pg_type(prop),
-                prop.get("title") or prop.get("description") or "",
-                name in required,
-                tuple(enum) if enum and prop.get("type") == "string" else None,
-            ))
+            out.append(
+                ColumnDoc(
+                    normalize(name),
+                    pg_type(prop),
+                    prop.get("title") or prop.get("description") or "",
+                    name in required,
+                    tuple(enum) if enum and prop.get("type") == "string" else None,
+                )
+            )
     return normalize(next(iter(key_props))), out
 
 
@@ -121,8 +134,9 @@ def load_catalog(directory: Path = CATALOG_DIR) -> dict[str, dict[str, dict[str,
     return out
 
 
-def write_catalog(namespace: str, tables: dict[str, dict[str, Any]],
-                  directory: Path = CATALOG_DIR) -> Path:
+def write_catalog(
+    namespace: str, tables: dict[str, dict[str, Any]], directory: Path = CATALOG_DIR
+) -> Path:
     """Write one namespace's catalog snapshot (stable formatting, sorted tables)."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{namespace}.json"
@@ -168,18 +182,26 @@ def _sources_yml(ns: str, tables: dict[str, dict[str, Any]]) -> str:
             "        columns:",
         ]
         for c in cols:
-            lines += [f"          - name: {c.name}",
-                      f"            data_type: {c.data_type}",
-                      f"            description: {_q(c.description)}"]
+            lines += [
+                f"          - name: {c.name}",
+                f"            data_type: {c.data_type}",
+                f"            description: {_q(c.description)}",
+            ]
         for name_, type_, doc in META_COLUMNS:
-            lines += [f"          - name: {name_}",
-                      f"            data_type: {type_}",
-                      f"            description: '{{{{ doc(\"{doc}\") }}}}'"]
+            lines += [
+                f"          - name: {name_}",
+                f"            data_type: {type_}",
+                f"            description: '{{{{ doc(\"{doc}\") }}}}'",
+            ]
     return "\n".join(lines) + "\n"
 
 
-def _test(name: str, arguments: dict[str, Any] | None = None, severity: str | None = None,
-          where: str | None = None) -> list[str]:
+def _test(
+    name: str,
+    arguments: dict[str, Any] | None = None,
+    severity: str | None = None,
+    where: str | None = None,
+) -> list[str]:
     out = [f"              - {name}:"]
     if arguments:
         out.append("                  arguments:")
@@ -199,9 +221,13 @@ def _test(name: str, arguments: dict[str, Any] | None = None, severity: str | No
     return out
 
 
-def _references(ns: str, table: str, column: str,
-                fks: dict[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]],
-                known: set[tuple[str, str]]) -> list[tuple[str, str, str | None]]:
+def _references(
+    ns: str,
+    table: str,
+    column: str,
+    fks: dict[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]],
+    known: set[tuple[str, str]],
+) -> list[tuple[str, str, str | None]]:
     """(target namespace, target table, where-clause) for each documented foreign key."""
     out = []
     for tns, ttable, disc, cls in fks.get((ns, table, column), []):
@@ -212,9 +238,12 @@ def _references(ns: str, table: str, column: str,
     return out
 
 
-def _models_yml(ns: str, tables: dict[str, dict[str, Any]],
-                fks: dict[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]],
-                known: set[tuple[str, str]]) -> str:
+def _models_yml(
+    ns: str,
+    tables: dict[str, dict[str, Any]],
+    fks: dict[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]],
+    known: set[tuple[str, str]],
+) -> str:
     lines = [f"# {GENERATED.format(ns=ns)}", "version: 2", "", "models:"]
     for name, versioned in tables.items():
         schema = versioned["schema"]
@@ -235,8 +264,7 @@ def _models_yml(ns: str, tables: dict[str, dict[str, Any]],
             "    columns:",
         ]
         for c in cols:
-            lines += [f"      - name: {c.name}",
-                      f"        description: {_q(c.description)}"]
+            lines += [f"      - name: {c.name}", f"        description: {_q(c.description)}"]
             tests: list[str] = []
             if c.name == key:
                 tests += _test("unique") + _test("not_null")
@@ -245,18 +273,24 @@ def _models_yml(ns: str, tables: dict[str, dict[str, Any]],
                 tests += _test("not_null", severity="warn")
             if c.enum and c.data_type == "text":
                 values = sorted(set(c.enum) | {ENUM_SENTINEL})
-                tests += _test("accepted_values", {"values": json.dumps(values,
-                                                                        ensure_ascii=False)},
-                               severity="warn")
+                tests += _test(
+                    "accepted_values",
+                    {"values": json.dumps(values, ensure_ascii=False)},
+                    severity="warn",
+                )
             for tns, ttable, where in _references(ns, t, c.name, fks, known):
                 if c.data_type not in ("bigint", "integer", "smallint", "text"):
                     continue
-                tests += _test("relationships", {"to": f"ref('stg_{tns}__{ttable}')",
-                                                 "field": "id"}, severity="warn", where=where)
+                tests += _test(
+                    "relationships",
+                    {"to": f"ref('stg_{tns}__{ttable}')", "field": "id"},
+                    severity="warn",
+                    where=where,
+                )
             if tests:
                 lines.append("        data_tests:")
                 lines += [t_[4:] for t_ in tests]
-        lines += [f"      - name: meta_ts", "        description: '{{ doc(\"cd2__meta_ts\") }}'"]
+        lines += ["      - name: meta_ts", "        description: '{{ doc(\"cd2__meta_ts\") }}'"]
     return "\n".join(lines) + "\n"
 
 
@@ -303,8 +337,9 @@ def _stub(kind: str, ns: str, table: str, key: str) -> str:
     return header + f"{{{{ cd2_staging(ref('base_{ns}__{table}')) }}}}\n"
 
 
-def foreign_keys(reference: dict[str, Any]) -> dict[
-        tuple[str, str, str], list[tuple[str, str, str | None, str | None]]]:
+def foreign_keys(
+    reference: dict[str, Any],
+) -> dict[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]]:
     """Foreign keys from ``loader/catalog/foreign_keys.json`` (the DAP API serves none; they come
     from Instructure's ERD, as extracted in the CD2 reference catalog).
 
@@ -317,14 +352,21 @@ def foreign_keys(reference: dict[str, Any]) -> dict[
             tns, _, ttable = fk["references_table"].rpartition(".")
             cls = next((c for c, tbl in CANVAS_CLASS.items() if tbl == ttable), None)
             out.setdefault((t["namespace"], normalize(t["table"]), fk["column"]), []).append(
-                (tns or t["namespace"], ttable, fk.get("discriminator"),
-                 cls if fk.get("polymorphic") else None))
+                (
+                    tns or t["namespace"],
+                    ttable,
+                    fk.get("discriminator"),
+                    cls if fk.get("polymorphic") else None,
+                )
+            )
     return out
 
 
-def generate(project_dir: Path, catalog: dict[str, dict[str, dict[str, Any]]],
-             fks: dict[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]],
-             ) -> list[Path]:
+def generate(
+    project_dir: Path,
+    catalog: dict[str, dict[str, dict[str, Any]]],
+    fks: dict[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]],
+) -> list[Path]:
     """Write every generated dbt file; remove generated stubs of tables no longer in the catalog.
 
     Returns:
