@@ -1,0 +1,67 @@
+with
+
+submissions as (
+    select * from {{ ref('stg_canvas__submissions') }}
+),
+
+rubric_assessments as (
+    select * from {{ ref('stg_canvas__rubric_assessments') }}
+),
+
+assessed_submissions as (
+    select distinct artifact_id as submission_id
+    from rubric_assessments
+    where artifact_type = 'Submission'
+),
+
+final as (
+    select
+        {{ cd1_global_id('submissions.id') }} as id,
+        submissions.id as canvas_id,
+        submissions.body,
+        cast(submissions.url as varchar(256)) as url,
+        cast(submissions.grade as varchar(256)) as grade,
+        {{ cd1_timestamp('submissions.submitted_at') }} as submitted_at,
+        cast({{ cd1_enum('submissions.submission_type') }} as varchar(256)) as submission_type,
+        cast({{ cd1_enum('submissions.workflow_state') }} as varchar(256)) as workflow_state,
+        {{ cd1_timestamp('submissions.created_at') }} as created_at,
+        {{ cd1_timestamp('submissions.updated_at') }} as updated_at,
+        submissions.processed,
+        cast(null as integer) as process_attempts,
+        submissions.grade_matches_current_submission,
+        cast(submissions.published_grade as varchar(256)) as published_grade,
+        {{ cd1_timestamp('submissions.graded_at') }} as graded_at,
+        assessed_submissions.submission_id is not null as has_rubric_assessment,
+        cast(submissions.attempt as integer) as attempt,
+        cast(null as boolean) as has_admin_comment,
+        {{ cd1_global_id('submissions.assignment_id') }} as assignment_id,
+        cast(
+            case
+                when submissions.excused then 'excused_submission'
+                else 'regular_submission'
+            end as varchar(256)
+        ) as excused,
+        cast(
+            case
+                when submissions.graded_anonymously then 'graded_anonymously'
+                else 'not_graded_anonymously'
+            end as varchar(256)
+        ) as graded_anonymously,
+        {#- automatic graders (quizzes, tools) have a negative grader_id that is no user -#}
+        {{ cd1_global_id('case when submissions.grader_id > 0 then submissions.grader_id end') }} as grader_id,
+        {{ cd1_global_id('submissions.group_id') }} as group_id,
+        {{ cd1_global_id('submissions.quiz_submission_id') }} as quiz_submission_id,
+        {{ cd1_global_id('submissions.user_id') }} as user_id,
+        cast(
+            case
+                when submissions.grader_id < 0 then 'auto_graded'
+                when submissions.grader_id > 0 then 'human_graded'
+                else 'not_graded'
+            end as varchar(256)
+        ) as grade_state
+    from submissions
+    left join assessed_submissions
+        on assessed_submissions.submission_id = submissions.id
+)
+
+select * from final

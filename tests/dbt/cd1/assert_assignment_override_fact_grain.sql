@@ -1,0 +1,17 @@
+{#- assignment_override_fact has one row per current assignment override (canvas.assignment_overrides); returns a row when the counts differ. -#}
+with
+
+mart as (
+    select count(*) as row_count from {{ ref('assignment_override_fact') }}
+),
+
+source_grain as (
+    select count(*) as row_count from {{ ref('stg_canvas__assignment_overrides') }}
+)
+
+select
+    mart.row_count as mart_rows,
+    source_grain.row_count as source_rows
+from mart
+cross join source_grain
+where mart.row_count <> source_grain.row_count

@@ -1,0 +1,18 @@
+{#- assignment_override_user_dim has one row per current ad hoc override student not soft-deleted (canvas.assignment_override_students); returns a row when the counts differ. -#}
+with
+
+mart as (
+    select count(*) as row_count from {{ ref('assignment_override_user_dim') }}
+),
+
+source_grain as (
+    select count(*) as row_count from {{ ref('stg_canvas__assignment_override_students') }}
+    where workflow_state <> 'deleted'
+)
+
+select
+    mart.row_count as mart_rows,
+    source_grain.row_count as source_rows
+from mart
+cross join source_grain
+where mart.row_count <> source_grain.row_count

@@ -1,0 +1,17 @@
+{#- quiz_question_group_dim has one row per current quiz question group (canvas.quiz_groups); returns a row when the counts differ. -#}
+with
+
+mart as (
+    select count(*) as row_count from {{ ref('quiz_question_group_dim') }}
+),
+
+source_grain as (
+    select count(*) as row_count from {{ ref('stg_canvas__quiz_groups') }}
+)
+
+select
+    mart.row_count as mart_rows,
+    source_grain.row_count as source_rows
+from mart
+cross join source_grain
+where mart.row_count <> source_grain.row_count

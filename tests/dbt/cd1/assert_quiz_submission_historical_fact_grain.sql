@@ -1,0 +1,17 @@
+{#- quiz_submission_historical_fact has one row per current quiz submission (CD2 has no earlier versions) (canvas.quiz_submissions); returns a row when the counts differ. -#}
+with
+
+mart as (
+    select count(*) as row_count from {{ ref('quiz_submission_historical_fact') }}
+),
+
+source_grain as (
+    select count(*) as row_count from {{ ref('stg_canvas__quiz_submissions') }}
+)
+
+select
+    mart.row_count as mart_rows,
+    source_grain.row_count as source_rows
+from mart
+cross join source_grain
+where mart.row_count <> source_grain.row_count

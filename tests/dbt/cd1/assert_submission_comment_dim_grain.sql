@@ -1,0 +1,17 @@
+{#- submission_comment_dim has one row per current submission comment (canvas.submission_comments); returns a row when the counts differ. -#}
+with
+
+mart as (
+    select count(*) as row_count from {{ ref('submission_comment_dim') }}
+),
+
+source_grain as (
+    select count(*) as row_count from {{ ref('stg_canvas__submission_comments') }}
+)
+
+select
+    mart.row_count as mart_rows,
+    source_grain.row_count as source_rows
+from mart
+cross join source_grain
+where mart.row_count <> source_grain.row_count
