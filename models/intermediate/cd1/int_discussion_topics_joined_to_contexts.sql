@@ -1,0 +1,41 @@
+{#- Every current discussion topic with its owner split by context type (R6) and, for group topics,
+    the group's parent course/account; course account and term follow the topic's own course (R5).
+    Shared by discussion_topic_fact and discussion_entry_fact. Local ids. -#}
+with
+
+topics as (
+    select * from {{ ref('stg_canvas__discussion_topics') }}
+),
+
+courses as (
+    select * from {{ ref('stg_canvas__courses') }}
+),
+
+groups as (
+    select * from {{ ref('int_groups_joined_to_contexts') }}
+),
+
+final as (
+    select
+        topics.id as discussion_topic_id,
+        topics.user_id,
+        topics.assignment_id,
+        topics.editor_id,
+        topics.message,
+        {{ cd1_context_id('topics.context_type', 'topics.context_id', 'Course', global=false) }} as course_id,
+        courses.account_id as course_account_id,
+        courses.enrollment_term_id,
+        {{ cd1_context_id('topics.context_type', 'topics.context_id', 'Group', global=false) }} as group_id,
+        groups.parent_course_id as group_parent_course_id,
+        groups.parent_account_id as group_parent_account_id,
+        groups.parent_course_account_id as group_parent_course_account_id
+    from topics
+    left join courses
+        on topics.context_type = 'Course'
+        and courses.id = topics.context_id
+    left join groups
+        on topics.context_type = 'Group'
+        and groups.group_id = topics.context_id
+)
+
+select * from final
