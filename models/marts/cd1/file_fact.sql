@@ -1,0 +1,91 @@
+with
+
+attachments as (
+    select * from {{ ref('stg_canvas__attachments') }}
+),
+
+owners as (
+    select * from {{ ref('int_attachments_joined_to_contexts') }}
+),
+
+assignments as (
+    select * from {{ ref('stg_canvas__assignments') }}
+),
+
+courses as (
+    select * from {{ ref('stg_canvas__courses') }}
+),
+
+resolved as (
+    select
+        attachments.id as attachment_id,
+        attachments.folder_id,
+        attachments.replacement_attachment_id,
+        attachments.root_attachment_id,
+        attachments.user_id as uploader_id,
+        attachments.size,
+        owners.account_id,
+        owners.related_assignment_id as assignment_id,
+        assignments.assignment_group_id,
+        owners.conversation_id,
+        owners.conversation_message_author_id,
+        owners.conversation_message_id,
+        owners.related_course_id as course_id,
+        owners.submission_user_id,
+        owners.grader_id,
+        owners.group_id,
+        owners.group_category_id,
+        owners.group_wiki_id,
+        owners.related_quiz_id as quiz_id,
+        owners.quiz_submission_id,
+        owners.submission_id,
+        owners.user_id,
+        -- coalesce: the course the file reaches, else the group's course, else the conversation's course
+        coalesce(
+            owners.related_course_id,
+            owners.group_parent_course_id,
+            owners.conversation_course_id
+        ) as term_course_id
+    from attachments
+    left join owners
+        on owners.attachment_id = attachments.id
+    left join assignments
+        on assignments.id = owners.related_assignment_id
+),
+
+final as (
+    select
+        {{ cd1_global_id('resolved.attachment_id') }} as file_id,
+        {{ cd1_global_id('resolved.account_id') }} as account_id,
+        {{ cd1_global_id('resolved.assignment_id') }} as assignment_id,
+        {{ cd1_global_id('resolved.assignment_group_id') }} as assignment_group_id,
+        {{ cd1_global_id('resolved.conversation_id') }} as conversation_id,
+        {{ cd1_global_id('resolved.conversation_message_author_id') }} as conversation_message_author_id,
+        {{ cd1_global_id('resolved.conversation_message_id') }} as conversation_message_id,
+        {{ cd1_global_id('resolved.course_id') }} as course_id,
+        {#- TODO: cd1_enrollment_rollup_id(submission user, course_id) once developer A's macro lands -#}
+        cast(null as bigint) as enrollment_rollup_id,
+        {{ cd1_global_id('term_courses.enrollment_term_id') }} as enrollment_term_id,
+        {{ cd1_global_id('resolved.folder_id') }} as folder_id,
+        {{ cd1_global_id('resolved.grader_id') }} as grader_id,
+        {{ cd1_global_id('resolved.group_id') }} as group_id,
+        {{ cd1_global_id('resolved.group_category_id') }} as group_category_id,
+        {{ cd1_global_id('resolved.quiz_id') }} as quiz_id,
+        {{ cd1_global_id('resolved.quiz_submission_id') }} as quiz_submission_id,
+        {{ cd1_global_id('resolved.replacement_attachment_id') }} as replacement_file_id,
+        {{ cd1_global_id('resolved.root_attachment_id') }} as root_file_id,
+        cast(courses.sis_source_id as varchar(256)) as sis_source_id,
+        {{ cd1_global_id('resolved.submission_id') }} as submission_id,
+        {{ cd1_global_id('resolved.uploader_id') }} as uploader_id,
+        {{ cd1_global_id('resolved.user_id') }} as user_id,
+        -- coalesce: a group file belongs to the group's wiki, any other to its course's (as for the term)
+        {{ cd1_global_id('coalesce(resolved.group_wiki_id, term_courses.wiki_id)') }} as wiki_id,
+        cast(resolved.size as bigint) as size
+    from resolved
+    left join courses
+        on courses.id = resolved.course_id
+    left join courses as term_courses
+        on term_courses.id = resolved.term_course_id
+)
+
+select * from final

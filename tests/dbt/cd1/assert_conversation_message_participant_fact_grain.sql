@@ -1,0 +1,17 @@
+-- conversation_message_participant_fact: one row per current row of canvas.conversation_message_participants. Returns a row when the counts differ.
+with
+
+mart as (
+    select count(*) as row_count from {{ ref('conversation_message_participant_fact') }}
+),
+
+source as (
+    select count(*) as row_count from {{ ref('stg_canvas__conversation_message_participants') }}
+)
+
+select
+    mart.row_count as mart_rows,
+    source.row_count as source_rows
+from mart
+cross join source
+where mart.row_count <> source.row_count

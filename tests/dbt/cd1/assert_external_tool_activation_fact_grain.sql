@@ -1,0 +1,17 @@
+-- external_tool_activation_fact: one row per current row of canvas.context_external_tools. Returns a row when the counts differ.
+with
+
+mart as (
+    select count(*) as row_count from {{ ref('external_tool_activation_fact') }}
+),
+
+source as (
+    select count(*) as row_count from {{ ref('stg_canvas__context_external_tools') }}
+)
+
+select
+    mart.row_count as mart_rows,
+    source.row_count as source_rows
+from mart
+cross join source
+where mart.row_count <> source.row_count

@@ -1,0 +1,17 @@
+-- file_fact: one row per current row of canvas.attachments. Returns a row when the counts differ.
+with
+
+mart as (
+    select count(*) as row_count from {{ ref('file_fact') }}
+),
+
+source as (
+    select count(*) as row_count from {{ ref('stg_canvas__attachments') }}
+)
+
+select
+    mart.row_count as mart_rows,
+    source.row_count as source_rows
+from mart
+cross join source
+where mart.row_count <> source.row_count

@@ -1,0 +1,17 @@
+-- group_membership_dim: one row per current row of canvas.group_memberships. Returns a row when the counts differ.
+with
+
+mart as (
+    select count(*) as row_count from {{ ref('group_membership_dim') }}
+),
+
+source as (
+    select count(*) as row_count from {{ ref('stg_canvas__group_memberships') }}
+)
+
+select
+    mart.row_count as mart_rows,
+    source.row_count as source_rows
+from mart
+cross join source
+where mart.row_count <> source.row_count
