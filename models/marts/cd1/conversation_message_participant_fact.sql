@@ -54,8 +54,7 @@ final as (
         {{ cd1_global_id('course_account_id') }} as course_account_id,
         {{ cd1_global_id('group_id') }} as group_id,
         {{ cd1_global_id('account_id') }} as account_id,
-        {#- TODO: cd1_enrollment_rollup_id(user_id, course_id) once developer A's macro lands -#}
-        cast(null as bigint) as enrollment_rollup_id,
+        {{ cd1_enrollment_rollup_id('user_id', 'course_id') }} as enrollment_rollup_id,
         {{ cd1_text_metrics('body', 'size_bytes') }} as message_size_bytes,
         {{ cd1_text_metrics('body', 'character_count') }} as message_character_count,
         {{ cd1_text_metrics('body', 'word_count') }} as message_word_count,

@@ -20,8 +20,7 @@ final as (
         {{ cd1_global_id('topics.user_id') }} as topic_user_id,
         {{ cd1_global_id('topics.assignment_id') }} as topic_assignment_id,
         {{ cd1_global_id('topics.editor_id') }} as topic_editor_id,
-        {#- TODO: cd1_enrollment_rollup_id(user_id, course_id) once developer A's macro lands -#}
-        cast(null as bigint) as enrollment_rollup_id,
+        {{ cd1_enrollment_rollup_id('entries.user_id', 'topics.course_id') }} as enrollment_rollup_id,
         {{ cd1_text_metrics('entries.message', 'size_bytes') }} as message_length
     from entries
     left join topics

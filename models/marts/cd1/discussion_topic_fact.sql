@@ -13,8 +13,7 @@ final as (
         {{ cd1_global_id('topics.user_id') }} as user_id,
         {{ cd1_global_id('topics.assignment_id') }} as assignment_id,
         {{ cd1_global_id('topics.editor_id') }} as editor_id,
-        {#- TODO: cd1_enrollment_rollup_id(user_id, course_id) once developer A's macro lands -#}
-        cast(null as bigint) as enrollment_rollup_id,
+        {{ cd1_enrollment_rollup_id('topics.user_id', 'topics.course_id') }} as enrollment_rollup_id,
         {{ cd1_text_metrics('topics.message', 'character_count') }} as message_length,
         {{ cd1_global_id('topics.group_id') }} as group_id,
         {{ cd1_global_id('topics.group_parent_course_id') }} as group_parent_course_id,

@@ -63,8 +63,7 @@ final as (
         {{ cd1_global_id('resolved.conversation_message_author_id') }} as conversation_message_author_id,
         {{ cd1_global_id('resolved.conversation_message_id') }} as conversation_message_id,
         {{ cd1_global_id('resolved.course_id') }} as course_id,
-        {#- TODO: cd1_enrollment_rollup_id(submission user, course_id) once developer A's macro lands -#}
-        cast(null as bigint) as enrollment_rollup_id,
+        {{ cd1_enrollment_rollup_id('resolved.submission_user_id', 'resolved.course_id') }} as enrollment_rollup_id,
         {{ cd1_global_id('term_courses.enrollment_term_id') }} as enrollment_term_id,
         {{ cd1_global_id('resolved.folder_id') }} as folder_id,
         {{ cd1_global_id('resolved.grader_id') }} as grader_id,
