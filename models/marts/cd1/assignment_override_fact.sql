@@ -23,7 +23,7 @@ groups as (
 overrides_in_context as (
     select
         assignment_overrides.*,
-        {#- coalesce: an override of an ungraded quiz has no assignment; its course is the quiz's -#}
+        {#- coalesce (all three): an override of an ungraded quiz has no assignment; its course is the quiz's -#}
         coalesce(assignment_context.course_id, quiz_context.course_id) as course_id,
         coalesce(assignment_context.course_account_id, quiz_context.course_account_id) as course_account_id,
         coalesce(assignment_context.enrollment_term_id, quiz_context.enrollment_term_id) as enrollment_term_id,

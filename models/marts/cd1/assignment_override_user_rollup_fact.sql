@@ -96,38 +96,48 @@ one_per_user as (
     from override_users
 ),
 
-final as (
+overrides_in_context as (
     select
-        {{ cd1_global_id('assignment_overrides.assignment_id') }} as assignment_id,
-        {{ cd1_global_id('one_per_user.assignment_override_id') }} as assignment_override_id,
-        {{ cd1_global_id('one_per_user.assignment_override_user_adhoc_id') }} as assignment_override_user_adhoc_id,
-        {{ cd1_global_id('assignment_context.assignment_group_id') }} as assignment_group_id,
-        {#- coalesce: an ungraded quiz has no assignment; its course is the quiz's -#}
-        {{ cd1_global_id('coalesce(assignment_context.course_id, quiz_context.course_id)') }} as course_id,
-        {{ cd1_global_id('coalesce(assignment_context.course_account_id, quiz_context.course_account_id)') }} as course_account_id,
-        {{ cd1_context_id('assignment_overrides.set_type', 'assignment_overrides.set_id', 'CourseSection') }} as course_section_id,
-        {{ cd1_global_id('one_per_user.enrollment_id') }} as enrollment_id,
-        {{ cd1_global_id('coalesce(assignment_context.enrollment_term_id, quiz_context.enrollment_term_id)') }} as enrollment_term_id,
-        {{ cd1_global_id('groups.group_category_id') }} as group_category_id,
-        {{ cd1_context_id('assignment_overrides.set_type', 'assignment_overrides.set_id', 'Group') }} as group_id,
-        {{ cd1_context_id('groups.context_type', 'groups.context_id', 'Account') }} as group_parent_account_id,
-        {{ cd1_global_id('groups.wiki_id') }} as group_wiki_id,
-        {{ cd1_global_id('course_sections.nonxlist_course_id') }} as nonxlist_course_id,
-        {{ cd1_global_id('assignment_overrides.quiz_id') }} as quiz_id,
-        {{ cd1_global_id('one_per_user.user_id') }} as user_id
-    from one_per_user
-    inner join assignment_overrides
-        on assignment_overrides.id = one_per_user.assignment_override_id
+        assignment_overrides.*,
+        {#- coalesce (all three): an ungraded quiz has no assignment; its course is the quiz's -#}
+        coalesce(assignment_context.course_id, quiz_context.course_id) as course_id,
+        coalesce(assignment_context.course_account_id, quiz_context.course_account_id) as course_account_id,
+        coalesce(assignment_context.enrollment_term_id, quiz_context.enrollment_term_id) as enrollment_term_id,
+        assignment_context.assignment_group_id
+    from assignment_overrides
     left join assignment_context
         on assignment_context.assignment_id = assignment_overrides.assignment_id
     left join quiz_context
         on quiz_context.quiz_id = assignment_overrides.quiz_id
+),
+
+final as (
+    select
+        {{ cd1_global_id('overrides_in_context.assignment_id') }} as assignment_id,
+        {{ cd1_global_id('one_per_user.assignment_override_id') }} as assignment_override_id,
+        {{ cd1_global_id('one_per_user.assignment_override_user_adhoc_id') }} as assignment_override_user_adhoc_id,
+        {{ cd1_global_id('overrides_in_context.assignment_group_id') }} as assignment_group_id,
+        {{ cd1_global_id('overrides_in_context.course_id') }} as course_id,
+        {{ cd1_global_id('overrides_in_context.course_account_id') }} as course_account_id,
+        {{ cd1_context_id('overrides_in_context.set_type', 'overrides_in_context.set_id', 'CourseSection') }} as course_section_id,
+        {{ cd1_global_id('one_per_user.enrollment_id') }} as enrollment_id,
+        {{ cd1_global_id('overrides_in_context.enrollment_term_id') }} as enrollment_term_id,
+        {{ cd1_global_id('groups.group_category_id') }} as group_category_id,
+        {{ cd1_context_id('overrides_in_context.set_type', 'overrides_in_context.set_id', 'Group') }} as group_id,
+        {{ cd1_context_id('groups.context_type', 'groups.context_id', 'Account') }} as group_parent_account_id,
+        {{ cd1_global_id('groups.wiki_id') }} as group_wiki_id,
+        {{ cd1_global_id('course_sections.nonxlist_course_id') }} as nonxlist_course_id,
+        {{ cd1_global_id('overrides_in_context.quiz_id') }} as quiz_id,
+        {{ cd1_global_id('one_per_user.user_id') }} as user_id
+    from one_per_user
+    inner join overrides_in_context
+        on overrides_in_context.id = one_per_user.assignment_override_id
     left join course_sections
-        on course_sections.id = assignment_overrides.set_id
-        and assignment_overrides.set_type = 'CourseSection'
+        on course_sections.id = overrides_in_context.set_id
+        and overrides_in_context.set_type = 'CourseSection'
     left join groups
-        on groups.id = assignment_overrides.set_id
-        and assignment_overrides.set_type = 'Group'
+        on groups.id = overrides_in_context.set_id
+        and overrides_in_context.set_type = 'Group'
     where one_per_user.occurrence = 1
 )
 
