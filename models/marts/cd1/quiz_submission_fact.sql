@@ -16,8 +16,7 @@ final as (
         {{ cd1_global_id('quiz_submissions.assignment_id') }} as assignment_id,
         {{ cd1_global_id('quiz_submissions.user_id') }} as user_id,
         {{ cd1_global_id('quiz_submissions.submission_id') }} as submission_id,
-        {#- TODO: cd1_enrollment_rollup_id('quiz_submissions.user_id', 'quiz_submissions.course_id') once macros/cd1 has it -#}
-        cast(null as {{ dbt.type_bigint() }}) as enrollment_rollup_id,
+        {{ cd1_enrollment_rollup_id('quiz_submissions.user_id', 'quiz_submissions.course_id') }} as enrollment_rollup_id,
         {{ cd1_global_id('quiz_submissions.quiz_submission_id') }} as quiz_submission_id,
         cast(quiz_submissions.quiz_points_possible as double precision) as quiz_points_possible,
         cast(quiz_submissions.score_before_regrade as double precision) as score_before_regrade,

@@ -40,8 +40,7 @@ final as (
         {#- automatic graders (quizzes, tools) have a negative grader_id that is no user -#}
         {{ cd1_global_id('case when submissions.grader_id > 0 then submissions.grader_id end') }} as grader_id,
         cast(null as {{ dbt.type_bigint() }}) as course_account_id,
-        {#- TODO: cd1_enrollment_rollup_id('submissions.user_id', 'submissions.course_id') once macros/cd1 has it -#}
-        cast(null as {{ dbt.type_bigint() }}) as enrollment_rollup_id,
+        {{ cd1_enrollment_rollup_id('submissions.user_id', 'submissions.course_id') }} as enrollment_rollup_id,
         cast(submissions.score as double precision) as score,
         cast(submissions.published_score as double precision) as published_score,
         cast(submissions.student_entered_score as double precision) as what_if_score,
