@@ -32,7 +32,10 @@ final as (
         quiz_group_id,
         assessment_question_id,
         question_type,
-        cast({{ cd1_json_get_number('answer_data', 'id') }} as {{ dbt.type_bigint() }}) as answer_id,
+        case
+            when abs({{ cd1_json_get_number('answer_data', 'id') }}) < 1e18
+                then cast({{ cd1_json_get_number('answer_data', 'id') }} as {{ dbt.type_bigint() }})
+        end as answer_id,
         {#- coalesce: a bare string element is the answer's text #}
         coalesce(
             {{ cd1_json_get_text('answer_data', 'text') }},

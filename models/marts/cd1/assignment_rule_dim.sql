@@ -16,6 +16,7 @@ never_drop as (
         cast({{ cd1_json_get_number('never_drop_entry.element') }} as {{ dbt.type_bigint() }}) as assignment_id
     from assignment_groups
     {{ cd1_json_array_rows('assignment_groups.rules', 'never_drop_entry', key='never_drop') }}
+    where abs({{ cd1_json_get_number('never_drop_entry.element') }}) < 1e18
 ),
 
 final as (
