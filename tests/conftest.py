@@ -82,7 +82,6 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
         for path in (root, pgdata):
             os.chown(path, entry.pw_uid, entry.pw_gid)
     port = _free_port()
-    user_kw = {"user": run_as} if run_as else {}
     subprocess.run(
         [
             str(bin_dir / "initdb"),
@@ -96,7 +95,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
         ],
         check=True,
         capture_output=True,
-        **user_kw,  # type: ignore[arg-type]
+        user=run_as,
     )
     options = f"-h 127.0.0.1 -p {port} -k {pgdata} -c fsync=off -c synchronous_commit=off"
     subprocess.run(
@@ -105,7 +104,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
         check=True,
         capture_output=True,
         timeout=60,
-        **user_kw,  # type: ignore[arg-type]
+        user=run_as,
     )
     server = PgServer(
         dsn=f"postgresql://postgres@127.0.0.1:{port}/postgres",
@@ -122,6 +121,6 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
             [str(bin_dir / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast", "stop"],
             capture_output=True,
             timeout=60,
-            **user_kw,  # type: ignore[arg-type]
+            user=run_as,
         )
         shutil.rmtree(root, ignore_errors=True)
