@@ -328,15 +328,15 @@ class Emulator:
             self._counters.clear()
 
     # ------------------------------------------------------------------ signing
-    def sign(self, job_id: str, name: str, expires: int) -> str:
+    def sign(self, job_id: str, name: str, expires: str) -> str:
         """The signature of an object URL."""
         msg = f"{job_id}/{name}:{expires}".encode()
         return hmac.new(self._url_key, msg, hashlib.sha256).hexdigest()[:32]
 
     def object_url(self, base: str, job_id: str, name: str, expired: bool = False) -> str:
         """A presigned URL for an object."""
-        lifetime = -1 if expired else max(1, int(round(self.settings.url_lifetime)))
-        expires = int(time.time()) + lifetime
+        lifetime = -1.0 if expired else max(0.0, self.settings.url_lifetime)
+        expires = f"{time.time() + lifetime:.3f}"
         sig = self.sign(job_id, name, expires)
         path = f"{OBJECT_PREFIX}{urllib.parse.quote(job_id)}/{urllib.parse.quote(name)}"
         return f"{base}{path}?expires={expires}&sig={sig}"
@@ -794,13 +794,14 @@ class _Handler(BaseHTTPRequestHandler):
         name = urllib.parse.unquote(name)
         args = urllib.parse.parse_qs(query)
         try:
-            expires = int(args["expires"][0])
+            expires = args["expires"][0]
             sig = args["sig"][0]
+            deadline = float(expires)
         except (KeyError, ValueError, IndexError):
             raise ApiError(403, "AccessDenied", "The URL is not signed.") from None
         if not hmac.compare_digest(sig, self.emu.sign(job_id, name, expires)):
             raise ApiError(403, "AccessDenied", "The URL signature does not match.")
-        if expires < time.time():
+        if deadline <= time.time():
             raise not_found("object", f"{job_id}/{name}", "The URL has expired.")
         try:
             _, obj = self.emu.jobs.find_object(f"{job_id}/{name}")
