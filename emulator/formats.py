@@ -514,10 +514,15 @@ class ObjectWriter:
             self._gzip.write(encode_text(batch, self.fmt, self.mode))
         self.rows += batch.num_rows
 
-    def write_encoded(self, data: bytes, rows: int) -> None:
-        """Append text already produced by :func:`encode_text` (text formats only)."""
-        assert self._gzip is not None
-        self._gzip.write(data)
+    def write_encoded(self, data: bytes | pa.RecordBatch, rows: int) -> None:
+        """Append rows already converted: text from :func:`encode_text`, or for Parquet a batch
+        from :func:`to_parquet_batch`."""
+        if self._parquet is not None:
+            assert isinstance(data, pa.RecordBatch)
+            self._parquet.write_batch(data)
+        else:
+            assert self._gzip is not None and isinstance(data, bytes)
+            self._gzip.write(data)
         self.rows += rows
 
     def close(self) -> int:

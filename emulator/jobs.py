@@ -356,10 +356,7 @@ def write_objects(
                 current = index
                 writer = formats.ObjectWriter(directory / naming(index), schema, fmt, mode, level)
             assert writer is not None
-            if fmt == "parquet":
-                writer.write(payload)
-            else:
-                writer.write_encoded(payload, rows)
+            writer.write_encoded(payload, rows)
         if writer is not None:
             out.append(_finish(writer))
             writer = None

@@ -286,7 +286,7 @@ class Emulator:
     def serve_forever(self) -> None:
         """Serve until :meth:`shutdown` (binds first if needed)."""
         httpd = self.httpd or self.bind()
-        httpd.serve_forever(poll_interval=0.2)
+        httpd.serve_forever(poll_interval=0.05)
 
     def start(self) -> str:
         """Serve in a background thread.
@@ -549,8 +549,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         self._fault: FaultRule | None = None
         self._status = 0
-        parsed = urllib.parse.urlsplit(self.path)
-        path = re.sub(r"/{2,}", "/", parsed.path)
+        target = self.path
+        if "://" in target.split("?", 1)[0]:  # absolute-form request target
+            split = urllib.parse.urlsplit(target)
+            target = split.path + ("?" + split.query if split.query else "")
+        raw_path, _, query = target.partition("?")
+        query = query.partition("#")[0]
+        path = re.sub(r"/{2,}", "/", raw_path)
         if len(path) > 1:
             path = path.rstrip("/")
         route = "unknown"
@@ -558,7 +563,7 @@ class _Handler(BaseHTTPRequestHandler):
             raw = self._read_body()
             if path.startswith(ADMIN_PREFIX) or path + "/" == ADMIN_PREFIX:
                 route = "admin"
-                self._admin(method, path[len(ADMIN_PREFIX) :], parsed.query, raw)
+                self._admin(method, path[len(ADMIN_PREFIX) :], query, raw)
                 return
             params: dict[str, str] = {}
             allowed: list[str] = []
@@ -573,7 +578,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if allowed:
                     raise ApiError(405, "MethodNotAllowed", f"{method} is not allowed on {path}.")
                 raise not_found("route", path, f"No route {path!r}.")
-            self._api(route, params, parsed.query, raw)
+            self._api(route, params, query, raw)
         except ApiError as err:
             self._send_error(err)
         except _Abort:

@@ -309,3 +309,12 @@ def test_every_catalog_table_encodes() -> None:
             assert names[0] == "meta.ts"
             assert ("meta.action" in names) is incremental
             assert names[1 + incremental] == f"key.{table.key.name}"
+
+
+def test_write_objects_parquet(tmp_path: Path) -> None:
+    batch = make_batch(50, incremental=True)
+    made = write_objects([batch], batch.schema, "parquet", "expanded", tmp_path, 20)
+    assert [rows for _, rows, _ in made] == [20, 20, 10]
+    tables = [pq.read_table(tmp_path / name) for name, _, _ in made]
+    assert sum(t.num_rows for t in tables) == 50
+    assert [r["key"]["id"] for t in tables for r in t.to_pylist()] == list(range(1, 51))
