@@ -1,0 +1,250 @@
+"""``cd2``: the command line. Argument parsing, exit codes and human messages only.
+
+Subcommands:
+
+* ``cd2 load``: load the selected CD2 tables into PostgreSQL (append-only raw tables).
+* ``cd2 warehouse up|down|url|status``: the embedded PostgreSQL warehouse.
+
+More subcommands plug in through :func:`register` (a name, a help line, a function that adds
+arguments, and a handler returning the exit code).
+
+Exit codes: 0 success; 1 some table or step failed (one line per failure on stderr, naming the
+table and the cause); 2 bad usage or configuration; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from loader import __version__
+
+logger = logging.getLogger("loader.cli")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """A ``cd2`` subcommand.
+
+    Attributes:
+        name: the word after ``cd2``.
+        help: one line for ``cd2 --help``.
+        add_arguments: adds the subcommand's arguments to its parser.
+        handler: runs it; returns the exit code.
+    """
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    handler: Callable[[argparse.Namespace], int]
+
+
+_SUBCOMMANDS: dict[str, Subcommand] = {}
+
+
+def register(command: Subcommand) -> Subcommand:
+    """Add a subcommand to ``cd2``.
+
+    Args:
+        command: the subcommand.
+
+    Returns:
+        The same subcommand.
+    """
+    _SUBCOMMANDS[command.name] = command
+    return command
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-format", choices=["text", "json"], default="text", help="log line format"
+    )
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log level (default INFO)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help="project state directory (default $CD2_STATE_DIR or .cd2)",
+    )
+
+
+# --------------------------------------------------------------------------- load
+
+
+def _load_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--namespace",
+        action="append",
+        default=None,
+        metavar="NS",
+        help="namespace to load (repeat or comma-separate; default canvas,canvas_logs)",
+    )
+    p.add_argument(
+        "--table",
+        action="append",
+        default=None,
+        metavar="TABLE",
+        help="table to load, optionally ns.table (repeat or comma-separate; default all)",
+    )
+    p.add_argument(
+        "--exclude", action="append", default=None, metavar="TABLE", help="table to skip"
+    )
+    p.add_argument("--format", choices=["tsv", "csv", "jsonl", "parquet"], default=None)
+    p.add_argument("--mode", choices=["condensed", "expanded"], default=None)
+    p.add_argument("--concurrency", type=int, default=None, help="tables at once (default 4)")
+    p.add_argument(
+        "--download-concurrency", type=int, default=None, help="downloads at once (default 8)"
+    )
+    p.add_argument("--dsn", default=None, help="PostgreSQL DSN (default: embedded warehouse)")
+    p.add_argument(
+        "--snapshot", action="store_true", help="take a fresh snapshot of every selected table"
+    )
+    p.add_argument("--work-dir", type=Path, default=None, help="where downloads wait to be parsed")
+
+
+def _load(args: argparse.Namespace) -> int:
+    from loader.config import ConfigError, load_settings
+    from loader.pipeline import run
+
+    try:
+        settings = load_settings(
+            namespaces=args.namespace,
+            tables=args.table,
+            exclude=args.exclude,
+            format=args.format,
+            mode=args.mode,
+            concurrency=args.concurrency,
+            download_concurrency=args.download_concurrency,
+            dsn=args.dsn,
+            state_dir=args.state_dir,
+            work_dir=args.work_dir,
+            force_snapshot=True if args.snapshot else None,
+        )
+        report = run(settings)
+    except ConfigError as exc:
+        print(f"cd2 load: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(report.summary())
+    if report.ok:
+        return EXIT_OK
+    for line in report.failure_lines():
+        print(f"FAILED {line}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+# --------------------------------------------------------------------------- warehouse
+
+
+def _warehouse_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["up", "down", "url", "status"])
+    p.add_argument("--port", type=int, default=None, help="TCP port (default 54329)")
+    p.add_argument(
+        "--env", action="store_true", help="url: print PG* export lines instead of a DSN"
+    )
+
+
+def _warehouse(args: argparse.Namespace) -> int:
+    from loader.warehouse import EmbeddedWarehouse, WarehouseError, state_dir
+
+    base = args.state_dir or state_dir()
+    warehouse = EmbeddedWarehouse(Path(base) / "warehouse", port=args.port)
+    try:
+        if args.action == "up":
+            print(warehouse.up())
+        elif args.action == "down":
+            print("stopped" if warehouse.down() else "not running")
+        elif args.action == "url":
+            running = warehouse.status()
+            if running.running:
+                warehouse.port = running.port
+            print("\n".join(warehouse.env_lines()) if args.env else warehouse.dsn())
+        else:
+            s = warehouse.status()
+            state = "running" if s.running else ("stopped" if s.initialized else "not created")
+            pid = f" pid={s.pid}" if s.pid else ""
+            print(f"{state} port={s.port}{pid} dir={s.data_dir}")
+            return EXIT_OK if s.running else EXIT_FAILED
+    except WarehouseError as exc:
+        print(f"cd2 warehouse {args.action}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+register(Subcommand("load", "load CD2 tables into PostgreSQL", _load_arguments, _load))
+register(
+    Subcommand(
+        "warehouse", "manage the embedded PostgreSQL warehouse", _warehouse_arguments, _warehouse
+    )
+)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``cd2`` argument parser with every registered subcommand.
+
+    Returns:
+        The parser.
+    """
+    parser = argparse.ArgumentParser(
+        prog="cd2", description="Canvas Data 2 into PostgreSQL (raw layer loader)."
+    )
+    parser.add_argument("--version", action="version", version=f"cd2 {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for command in _SUBCOMMANDS.values():
+        p = sub.add_parser(command.name, help=command.help, description=command.help)
+        _common(p)
+        command.add_arguments(p)
+        p.set_defaults(handler=command.handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``cd2``.
+
+    Args:
+        argv: arguments (default ``sys.argv[1:]``).
+
+    Returns:
+        The exit code.
+    """
+    from loader.redaction import configure, redact_text
+
+    args = build_parser().parse_args(argv)
+    configure(args.log_level, args.log_format)
+    if args.state_dir is not None:
+        import os
+
+        os.environ["CD2_STATE_DIR"] = str(args.state_dir)
+    try:
+        code: int = args.handler(args)
+        return code
+    except KeyboardInterrupt:
+        print("cd2: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, no traceback, no secrets
+        from loader.dap.errors import describe
+
+        logger.debug("unhandled error", exc_info=True)
+        print(f"cd2 {args.command}: {redact_text(describe(exc))}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

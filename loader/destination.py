@@ -1,0 +1,105 @@
+"""dlt's PostgreSQL destination, with two changes the raw layer needs.
+
+1. **Empty strings stay empty strings.** dlt's CSV ``COPY`` job adds ``FORCE_NULL(<every
+   nullable column>)``, which turns a quoted empty field (``""``, an empty string) into NULL as
+   well. CD2 distinguishes the two (TSV ``\\N`` versus an empty field), and so does the official
+   loader, so our ``COPY`` omits ``FORCE_NULL``: an unquoted empty field is NULL and ``""`` is an
+   empty string.
+   pyarrow's CSV writer, which dlt uses for Arrow data, writes exactly that.
+2. **Strings are ``text``**, not ``varchar``, and decimals without a declared precision are
+   unconstrained ``numeric`` rather than dlt's default ``numeric(38,9)``: the documented raw column
+   types, and the ones the generated dbt sources declare.
+
+Everything else (COPY loading of CSV files, schema evolution, state and load-package handling) is
+dlt's own code. The destination keeps the name ``postgres``, so its settings still come from
+``DESTINATION__POSTGRES__…`` / ``[destination.postgres]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dlt.common.destination import DestinationCapabilitiesContext
+from dlt.common.destination.client import LoadJob
+from dlt.common.destination.configuration import CsvFormatConfiguration
+from dlt.common.destination.typing import PreparedTableSchema
+from dlt.common.schema.typing import TColumnSchema
+from dlt.common.storages.file_storage import FileStorage
+from dlt.destinations.impl.postgres.factory import PostgresTypeMapper, postgres
+from dlt.destinations.impl.postgres.postgres import PostgresClient, PostgresCsvCopyJob
+
+
+class _TextTypeMapper(PostgresTypeMapper):
+    sct_to_unbound_dbt = {**PostgresTypeMapper.sct_to_unbound_dbt, "text": "text"}
+    dbt_to_sct = {**PostgresTypeMapper.dbt_to_sct, "text": "text"}
+
+    def to_db_decimal_type(self, column: TColumnSchema) -> str:
+        if column.get("precision") is None:
+            return "numeric"  # unconstrained: exact, whatever precision a schema bump brings
+        return super().to_db_decimal_type(column)
+
+
+class _ExactNullCsvCopyJob(PostgresCsvCopyJob):
+    """``COPY … FROM STDIN (FORMAT CSV, NULL '')`` without ``FORCE_NULL``."""
+
+    def run(self) -> None:
+        self._config = self._job_client.config
+        sql_client = self._job_client.sql_client
+        csv_format = self._config.csv_format or CsvFormatConfiguration()
+        if not csv_format.include_header:
+            super().run()  # not how we configure dlt; keep dlt's behaviour
+            return
+        table_name = self.load_table_name
+        sep = csv_format.delimiter
+        with FileStorage.open_zipsafe_ro(self._file_path, "rb") as f:
+            header = f.readline().decode(csv_format.encoding).strip().split(sep)
+            columns = ",".join(
+                sql_client.escape_column_name(h.strip('"'), quote=True) for h in header
+            )
+            copy_sql = (
+                f"COPY {sql_client.make_qualified_table_name(table_name)} ({columns}) FROM STDIN"
+                f" WITH (FORMAT CSV, DELIMITER '{sep}', NULL '',"
+                f" ENCODING '{csv_format.encoding}')"
+            )
+            with (
+                sql_client.begin_transaction(),
+                sql_client.native_connection.cursor() as cursor,
+            ):
+                cursor.copy_expert(copy_sql, f, size=1024 * 1024)
+
+
+class _Cd2PostgresClient(PostgresClient):
+    def create_load_job(
+        self, table: PreparedTableSchema, file_path: str, load_id: str, restore: bool = False
+    ) -> LoadJob:
+        job = super().create_load_job(table, file_path, load_id, restore)
+        if type(job) is PostgresCsvCopyJob:
+            return _ExactNullCsvCopyJob(file_path)
+        return job
+
+
+class cd2_postgres(postgres):  # noqa: N801 - dlt names destination factories in lower case
+    """The PostgreSQL destination with exact NULL handling and ``text`` columns."""
+
+    def _raw_capabilities(self) -> DestinationCapabilitiesContext:
+        caps = super()._raw_capabilities()
+        caps.type_mapper = _TextTypeMapper
+        return caps
+
+    @property
+    def client_class(self) -> type[PostgresClient]:
+        """The job client that creates our COPY jobs."""
+        return _Cd2PostgresClient
+
+
+def make_destination(credentials: Any = None) -> cd2_postgres:
+    """The destination, named ``postgres`` so dlt's usual config sections apply.
+
+    Args:
+        credentials: a DSN string or dlt credentials; None reads
+            ``DESTINATION__POSTGRES__CREDENTIALS``.
+
+    Returns:
+        The destination factory.
+    """
+    return cd2_postgres(credentials=credentials, destination_name="postgres")

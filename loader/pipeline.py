@@ -1,0 +1,320 @@
+"""Builds and runs the dlt pipelines: one per namespace, into the ``raw_<namespace>`` schema.
+
+For each selected namespace, in order:
+
+1. a pending load package from an interrupted run is normalized and loaded first, so the state
+   committed with it is what the next extract reads;
+2. the source extracts the selected tables concurrently (``concurrency`` dlt worker threads)
+   into one load package: Arrow batches, the resource states and the sync-log rows;
+3. normalize writes CSV files; load ``COPY``s them into PostgreSQL (never row-by-row inserts).
+
+dlt's working directories live under ``<state_dir>/pipelines/<destination fingerprint>/``, so
+pointing the loader at another database never reuses another database's watermarks.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from loader.arrow_io import ReadOptions
+from loader.config import (
+    DapCredentials,
+    LoadSettings,
+    client_settings,
+    destination_dsn,
+    destination_fingerprint,
+    resolve_credentials,
+)
+from loader.dap.client import DapClient
+from loader.dap.errors import DapError, describe
+from loader.dap.jobs import shutdown_pools
+from loader.destination import make_destination
+from loader.redaction import redact_text
+from loader.report import FAILED, OK, Progress, RunReport, TableResult
+from loader.schema import SYNC_LOG_TABLE
+from loader.source import RunContext, TableAborted, canvas
+
+logger = logging.getLogger(__name__)
+
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")  # no telemetry, ever
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a run loads to.
+
+    Attributes:
+        dsn: PostgreSQL DSN.
+        embedded: whether it is the embedded warehouse.
+    """
+
+    dsn: str
+    embedded: bool
+
+
+def resolve_target(settings: LoadSettings) -> Target:
+    """The configured database, or the embedded warehouse (started on demand).
+
+    Args:
+        settings: load settings (``dsn``, ``state_dir``).
+
+    Returns:
+        The target.
+    """
+    dsn = destination_dsn(settings.dsn)
+    if dsn:
+        return Target(dsn, embedded=False)
+    from loader.warehouse import EmbeddedWarehouse
+
+    warehouse = EmbeddedWarehouse(settings.state_dir / "warehouse")
+    logger.info("no database configured; using the embedded warehouse (%s)", warehouse.directory)
+    return Target(warehouse.up(), embedded=True)
+
+
+def dataset_name(namespace: str) -> str:
+    """The PostgreSQL schema of a namespace's raw tables.
+
+    Args:
+        namespace: DAP namespace.
+
+    Returns:
+        ``raw_<namespace>``.
+    """
+    return f"raw_{namespace}"
+
+
+def make_pipeline(namespace: str, dsn: str, pipelines_dir: Path) -> Any:
+    """The dlt pipeline of one namespace.
+
+    Args:
+        namespace: DAP namespace.
+        dsn: PostgreSQL DSN.
+        pipelines_dir: dlt working directories.
+
+    Returns:
+        A ``dlt.Pipeline``.
+    """
+    import dlt
+
+    return dlt.pipeline(
+        pipeline_name=f"cd2_{namespace}",
+        pipelines_dir=str(pipelines_dir),
+        destination=make_destination(dsn),
+        dataset_name=dataset_name(namespace),
+    )
+
+
+def _cause(exc: BaseException) -> BaseException:
+    """The innermost interesting cause of a dlt step failure."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    best: BaseException = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, TableAborted | DapError):
+            return current
+        best = current
+        current = current.__cause__ or current.__context__
+    return best
+
+
+def _one_line(exc: BaseException) -> str:
+    text = describe(exc)
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
+def _record_failures(dsn: str, namespace: str, results: list[TableResult]) -> None:
+    """Write failed sync-log rows straight to the database (when dlt could not load them)."""
+    if not results:
+        return
+    try:
+        import psycopg2
+
+        rows = [r.to_row() for r in results]
+        columns = list(rows[0])
+        table = f'"{dataset_name(namespace)}"."{SYNC_LOG_TABLE}"'
+        with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+            cur.execute("select to_regclass(%s)", (f"{dataset_name(namespace)}.{SYNC_LOG_TABLE}",))
+            found = cur.fetchone()
+            if not found or found[0] is None:
+                return
+            cur.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = %s and table_name = %s",
+                (dataset_name(namespace), SYNC_LOG_TABLE),
+            )
+            existing = {r[0] for r in cur.fetchall()}
+            columns = [c for c in columns if c in existing]
+            sql = (
+                f"insert into {table} ({', '.join(columns)}) "
+                f"values ({', '.join(['%s'] * len(columns))})"
+            )
+            cur.executemany(sql, [[row[c] for c in columns] for row in rows])
+        conn.close()
+    except Exception as exc:  # noqa: BLE001 - best effort; the CLI still reports the failure
+        logger.warning("could not record failures in %s: %s", SYNC_LOG_TABLE, describe(exc))
+
+
+def _finish_pending(pipeline: Any, namespace: str) -> None:
+    """Load what an interrupted run left behind, before extracting anything new."""
+    if pipeline.list_extracted_load_packages():
+        logger.info("%s: normalizing a package left by an interrupted run", namespace)
+        pipeline.normalize()
+    if pipeline.list_normalized_load_packages():
+        logger.info("%s: loading a package left by an interrupted run", namespace)
+        pipeline.load()
+
+
+def run_namespace(
+    namespace: str,
+    settings: LoadSettings,
+    ctx: RunContext,
+    target: Target,
+    pipelines_dir: Path,
+    listed: dict[str, list[str]],
+) -> None:
+    """Extract, normalize and load one namespace; results go to ``ctx.report``.
+
+    Args:
+        namespace: DAP namespace.
+        settings: load settings.
+        ctx: shared run context (client, report, progress).
+        target: the database.
+        pipelines_dir: dlt working directories.
+        listed: tables listed per namespace (filled in).
+    """
+    report = ctx.report
+    pipeline = make_pipeline(namespace, target.dsn, pipelines_dir)
+    try:
+        _finish_pending(pipeline, namespace)
+    except Exception as exc:  # noqa: BLE001
+        report.errors.append(
+            f"{namespace}: loading the pending package of an earlier run failed: "
+            f"{_one_line(_cause(exc))}"
+        )
+        return
+    only_qualified = bool(settings.tables) and all("." in t for t in settings.tables)
+    try:
+        available = None if only_qualified else ctx.client.list_tables(namespace)
+    except DapError as exc:
+        report.errors.append(f"{namespace}: listing tables failed: {_one_line(exc)}")
+        return
+    if available is not None:
+        listed[namespace] = available
+    tables = settings.tables_for(namespace, available)
+    if not tables:
+        logger.info("%s: no tables selected", namespace)
+        return
+    logger.info("%s: %d table(s) into schema %s", namespace, len(tables), dataset_name(namespace))
+    before = len(report.results)
+    source = canvas(namespace=namespace, tables=tables, context=ctx)
+    try:
+        pipeline.extract(
+            source,
+            workers=settings.concurrency,
+            max_parallel_items=max(2, settings.concurrency * 2),
+            loader_file_format="csv",
+        )
+    except Exception as exc:  # noqa: BLE001 - reported per table below
+        cause = _cause(exc)
+        message = _one_line(cause)
+        done = {r.table for r in report.results[before:]}
+        aborted = []
+        for table in tables:
+            if table not in done:
+                result = TableResult(run_id=report.run_id, namespace=namespace, table=table)
+                result.finish(FAILED, f"not loaded: the extract was aborted ({message})")
+                report.add(result)
+                aborted.append(result)
+        for result in report.results[before:]:
+            if result.status != FAILED:
+                result.status = FAILED
+                result.error = f"not loaded: the extract was aborted ({message})"
+                aborted.append(result)
+        report.errors.append(f"{namespace}: extract aborted: {message}")
+        _record_failures(target.dsn, namespace, report.results[before:])
+        return
+    try:
+        pipeline.normalize()
+        pipeline.load()
+    except Exception as exc:  # noqa: BLE001
+        message = _one_line(_cause(exc))
+        for result in report.results[before:]:
+            if result.status != FAILED:
+                result.status = FAILED
+                result.error = f"load failed (will be retried on the next run): {message}"
+        report.errors.append(f"{namespace}: load failed: {message}")
+        return
+    ok = sum(1 for r in report.results[before:] if r.status != FAILED)
+    logger.info("%s: loaded %d of %d table(s)", namespace, ok, len(tables))
+
+
+def run(
+    settings: LoadSettings,
+    credentials: DapCredentials | None = None,
+    client: DapClient | None = None,
+) -> RunReport:
+    """Run a load: every selected namespace, in order.
+
+    Args:
+        settings: load settings.
+        credentials: DAP credentials (resolved from config when None).
+        client: an existing client (tests); built from the credentials when None.
+
+    Returns:
+        The run report (check :attr:`RunReport.ok`).
+    """
+    report = RunReport()
+    target = resolve_target(settings)
+    own_client = client is None
+    if client is None:
+        credentials = credentials or resolve_credentials()
+        client = DapClient(
+            credentials.client_id,
+            credentials.client_secret,
+            client_settings(credentials.base_url, settings),
+        )
+    ctx = RunContext(
+        client=client,
+        report=report,
+        progress=Progress(),
+        format=settings.format,
+        mode=settings.mode,
+        force_snapshot=settings.force_snapshot,
+        work_dir=settings.work_dir,
+        read_options=ReadOptions(block_size=settings.block_size),
+    )
+    if settings.work_dir is not None:
+        settings.work_dir.mkdir(parents=True, exist_ok=True)
+    pipelines_dir = settings.state_dir / "pipelines" / destination_fingerprint(target.dsn)
+    pipelines_dir.mkdir(parents=True, exist_ok=True)
+    logger.info("run %s: loading into %s", report.run_id, redact_text(target.dsn))
+    listed: dict[str, list[str]] = {}
+    try:
+        for namespace in settings.namespaces:
+            run_namespace(namespace, settings, ctx, target, pipelines_dir, listed)
+        if len(listed) == len(settings.namespaces):
+            for name in settings.unmatched_tables(listed):
+                report.errors.append(f"{name}: no such table in {', '.join(settings.namespaces)}")
+    finally:
+        if own_client:
+            client.close()
+            shutdown_pools()
+    for line in report.failure_lines():
+        logger.error("%s", line)
+    status = "ok" if report.ok else "failed"
+    logger.info(
+        "run %s %s: %d table(s), %d failed",
+        report.run_id,
+        status,
+        len(report.results),
+        len(report.failed),
+    )
+    return report
+
+
+__all__ = ["OK", "Target", "dataset_name", "make_pipeline", "resolve_target", "run"]

@@ -1,0 +1,368 @@
+"""The dlt source: one append-only resource per CD2 table, with its state. No HTTP code here.
+
+Each table resource, in a dlt worker thread (``parallelized=True``):
+
+1. reads its resource state: ``since`` (the next incremental's start: the last job's ``until``,
+   or the snapshot's ``at``) and ``job_seq`` (the last job sequence number used);
+2. asks for a snapshot (first run, or ``force_snapshot``) or an incremental since ``since``; on
+   ``SnapshotRequired``/``OutOfRange`` it takes a fresh snapshot instead (status ``resnapshot``);
+3. downloads every object of the complete job to local disk, verified (``dap.jobs.fetch``)
+   before yielding a single row, so a job lands in the load package entirely or not at all;
+4. streams each object as Arrow batches with the loader columns added;
+5. only then advances ``since`` in the state (dlt commits state in the same load package as the
+   data, and loads a pending package before extracting anything new);
+6. yields one ``_dap_sync_log`` row (also for failures that happen before any data was yielded).
+
+A failure before the first row is a failed table: logged, recorded in the sync log, the run goes
+on. A failure after rows were yielded aborts the whole extract (:class:`TableAborted`), because a
+partial snapshot in raw would look like a full state to dbt.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import dlt
+import pyarrow as pa
+import pyarrow.compute as pc
+from dlt.extract.resource import DltResource
+
+from loader.arrow_io import ReadOptions, read_object
+from loader.config import LoadSettings, client_settings, resolve_credentials
+from loader.dap.client import DapClient
+from loader.dap.errors import DapError, describe
+from loader.dap.jobs import fetch, is_snapshot_needed
+from loader.dap.models import QueryRequest, format_timestamp, parse_timestamp
+from loader.report import FAILED, OK, RESNAPSHOT, Progress, RunReport, TableResult, utcnow
+from loader.schema import SYNC_LOG_TABLE, TableLayout, sync_log_columns, table_layout
+
+logger = logging.getLogger(__name__)
+
+SNAPSHOT = "snapshot"
+INCREMENTAL = "incremental"
+JOB_SEQ_FACTOR = 10**12  # _dap_change_order = job_seq * 10^12 + object * 10^9 + row
+OBJECT_FACTOR = 10**9
+MAX_OBJECTS = JOB_SEQ_FACTOR // OBJECT_FACTOR
+
+
+class TableAborted(RuntimeError):
+    """A table failed after some of its rows were handed to dlt; the extract must not commit."""
+
+
+@dataclass
+class RunContext:
+    """What every table resource of a run shares.
+
+    Attributes:
+        client: the DAP client (rate limits, token and download pool are shared through it).
+        report: where table results go.
+        progress: live progress logging.
+        format: object format to request.
+        mode: ``condensed`` or ``expanded``.
+        force_snapshot: snapshot every table regardless of state.
+        work_dir: parent directory for downloaded objects (None: system temp).
+        read_options: parser tuning.
+    """
+
+    client: DapClient
+    report: RunReport = field(default_factory=RunReport)
+    progress: Progress = field(default_factory=Progress)
+    format: str = "tsv"
+    mode: str = "condensed"
+    force_snapshot: bool = False
+    work_dir: Path | None = None
+    read_options: ReadOptions = field(default_factory=ReadOptions)
+
+
+def with_loader_columns(
+    batch: pa.RecordBatch,
+    load_kind: str,
+    job_id: str,
+    job_seq: int,
+    object_index: int,
+    first_row: int,
+    loaded_at: datetime,
+) -> pa.RecordBatch:
+    """Append ``_dap_load_kind``, ``_dap_job_id``, ``_dap_job_seq``, ``_dap_change_order`` and
+    ``_dap_loaded_at`` to a parsed batch.
+
+    ``_dap_change_order = job_seq * 10^12 + object_index * 10^9 + row``, where ``row`` counts
+    from 0 within the object: a strict order of every record the table ever received, even
+    where ``meta_ts`` ties (duplicates inside one snapshot, re-delivered boundary records).
+
+    Args:
+        batch: a batch from :func:`loader.arrow_io.read_object`.
+        load_kind: ``snapshot`` or ``incremental``.
+        job_id: the DAP job id.
+        job_seq: the table's job sequence number.
+        object_index: position of the object in the job.
+        first_row: row number (within the object) of the batch's first row.
+        loaded_at: the load timestamp.
+
+    Returns:
+        The batch with the five columns appended.
+
+    Raises:
+        ValueError: the object index or row number overflows its share of the change order.
+    """
+    n = batch.num_rows
+    if object_index >= MAX_OBJECTS or first_row + n > OBJECT_FACTOR:
+        raise ValueError(
+            f"change order overflow: object {object_index}, row {first_row + n} (max "
+            f"{MAX_OBJECTS - 1} objects of {OBJECT_FACTOR:,} rows per job)"
+        )
+    base = job_seq * JOB_SEQ_FACTOR + object_index * OBJECT_FACTOR + first_row
+    ones = pa.repeat(pa.scalar(1, pa.int64()), n)
+    order = pc.add(pc.cumulative_sum(ones), pa.scalar(base - 1, pa.int64()))
+    arrays = list(batch.columns) + [
+        pa.repeat(pa.scalar(load_kind, pa.string()), n),
+        pa.repeat(pa.scalar(job_id, pa.string()), n),
+        pa.repeat(pa.scalar(job_seq, pa.int64()), n),
+        order,
+        pa.repeat(pa.scalar(loaded_at, pa.timestamp("us", tz="UTC")), n),
+    ]
+    names = list(batch.schema.names) + [
+        "_dap_load_kind",
+        "_dap_job_id",
+        "_dap_job_seq",
+        "_dap_change_order",
+        "_dap_loaded_at",
+    ]
+    return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+def _sync_log_item(result: TableResult) -> Any:
+    return dlt.mark.with_hints(
+        result.to_arrow(),
+        dlt.mark.make_hints(
+            table_name=SYNC_LOG_TABLE,
+            columns=sync_log_columns(),  # type: ignore[arg-type]
+        ),
+        create_table_variant=True,
+    )
+
+
+def _data_item(
+    batch: pa.RecordBatch | pa.Table, table: str, layout: TableLayout, first: bool
+) -> Any:
+    if first:
+        return dlt.mark.with_hints(
+            batch,
+            dlt.mark.make_hints(table_name=table, columns=layout.dlt_columns()),  # type: ignore[arg-type]
+            create_table_variant=True,
+        )
+    return dlt.mark.with_table_name(batch, table)
+
+
+def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any]) -> Iterator[Any]:
+    """Generate one table's items: data batches, then its sync-log row.
+
+    Args:
+        namespace: DAP namespace.
+        table: CD2 table name.
+        ctx: the run context.
+        state: the table's dlt resource state (read and updated).
+
+    Yields:
+        dlt-marked Arrow items.
+
+    Raises:
+        TableAborted: a failure after data was yielded.
+    """
+    client = ctx.client
+    result = TableResult(run_id=ctx.report.run_id, namespace=namespace, table=table)
+    progress = ctx.progress
+    since_text = state.get("since")
+    kind = SNAPSHOT if ctx.force_snapshot or not since_text else INCREMENTAL
+    since = parse_timestamp(since_text, "state since") if kind == INCREMENTAL else None
+    yielded = False
+    work = Path(tempfile.mkdtemp(prefix=f"cd2-{namespace}-{table}-", dir=ctx.work_dir))
+    try:
+        versioned = client.get_schema(namespace, table)
+        layout = table_layout(namespace, table, versioned)
+        result.load_kind = kind
+
+        def on_bytes(n: int) -> None:
+            progress.add(result, nbytes=n)
+
+        request = QueryRequest(format=ctx.format, mode=ctx.mode, since=since)
+        if kind == INCREMENTAL:
+            progress.event(result, "incremental since %s", since_text)
+        else:
+            progress.event(result, "snapshot%s", " (forced)" if ctx.force_snapshot else "")
+        try:
+            query = fetch(client, namespace, table, request, work, on_bytes)
+        except DapError as exc:
+            if kind != INCREMENTAL or not is_snapshot_needed(exc):
+                raise
+            progress.event(
+                result, "%s; taking a fresh snapshot", describe(exc), level=logging.WARNING
+            )
+            result.status, result.error = RESNAPSHOT, describe(exc)
+            kind = result.load_kind = SNAPSHOT
+            query = fetch(
+                client, namespace, table, QueryRequest(ctx.format, ctx.mode), work, on_bytes
+            )
+        job = query.job
+        if job.schema_version is not None and job.schema_version > layout.version:
+            versioned = client.get_schema(namespace, table)
+            layout = table_layout(namespace, table, versioned)
+        if len(query.objects) > MAX_OBJECTS:
+            raise DapError(f"job {job.id} has {len(query.objects)} objects (max {MAX_OBJECTS})")
+        seq = int(state.get("job_seq", 0)) + 1
+        result.job_id, result.job_seq = job.id, seq
+        result.snapshot_at, result.since, result.until = job.at, job.since, job.until
+        result.schema_version = job.schema_version or layout.version
+        result.objects, result.bytes = len(query.objects), query.bytes
+        progress.event(
+            result,
+            "job %s complete: %d object(s), %.1f MB",
+            job.id,
+            len(query.objects),
+            query.bytes / 1e6,
+        )
+        loaded_at = utcnow()
+        # The sequence number is taken before the first row: rows of a job that fails later
+        # never share a number with another job (the state commits with the package or not at
+        # all, together with those rows).
+        state["job_seq"] = seq
+        first = True
+        for obj in query.objects:
+            row = 0
+            for batch in read_object(obj.path, ctx.format, layout, ctx.read_options):
+                item = with_loader_columns(batch, kind, job.id, seq, obj.index, row, loaded_at)
+                yielded = True
+                yield _data_item(item, table, layout, first)
+                first = False
+                row += batch.num_rows
+                result.rows += batch.num_rows
+                progress.add(result, rows=batch.num_rows)
+            Path(obj.path).unlink(missing_ok=True)
+        if first:  # no rows: still create the table / add new columns
+            yield _data_item(layout.arrow_schema().empty_table(), table, layout, True)
+        watermark = job.watermark
+        if watermark is None:
+            raise DapError(f"job {job.id} has neither 'at' nor 'until'")
+        state.update(
+            since=format_timestamp(watermark),
+            schema_version=result.schema_version,
+            last_job_id=job.id,
+            last_load_kind=kind,
+        )
+        result.finish()
+        progress.event(
+            result,
+            "%s %s: %s rows in %.1f s",
+            kind,
+            "loaded" if result.status == OK else f"loaded ({result.status})",
+            f"{result.rows:,}",
+            result.seconds,
+        )
+    except GeneratorExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a one-line table error
+        message = describe(exc)
+        if yielded:
+            result.finish(FAILED, f"{message} (after {result.rows:,} rows; run aborted)")
+            ctx.report.add(result)
+            raise TableAborted(f"{namespace}.{table}: {message}") from exc
+        result.finish(FAILED, message)
+        progress.event(result, "failed: %s", message, level=logging.ERROR)
+        logger.debug("%s.%s failed", namespace, table, exc_info=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    ctx.report.add(result)
+    yield _sync_log_item(result)
+
+
+def table_resource(namespace: str, table: str, ctx: RunContext) -> DltResource:
+    """The dlt resource of one CD2 table.
+
+    Args:
+        namespace: DAP namespace.
+        table: CD2 table name (also the resource name; dlt normalizes the table name).
+        ctx: the run context.
+
+    Returns:
+        An append-only, parallelized resource.
+    """
+
+    def records() -> Iterator[Any]:
+        # resource_state() is given the name: the generator runs in a dlt worker thread
+        state = dlt.current.resource_state(table)
+        yield from load_table(namespace, table, ctx, state)
+
+    return dlt.resource(
+        records,
+        name=table,
+        write_disposition="append",
+        parallelized=True,
+    )
+
+
+@dlt.source(name="canvas", section="dap", max_table_nesting=0)
+def canvas(
+    namespace: str = "canvas",
+    tables: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
+    base_url: str | None = dlt.config.value,
+    client_id: str | None = dlt.secrets.value,
+    client_secret: str | None = dlt.secrets.value,
+    format: str = "tsv",  # noqa: A002 - the DAP request field is called format
+    mode: str = "condensed",
+    force_snapshot: bool = False,
+    context: Any | None = None,
+) -> list[DltResource]:
+    """Canvas Data 2 tables of one DAP namespace, as append-only raw tables.
+
+    Args:
+        namespace: DAP namespace (``canvas``, ``canvas_logs``, ``catalog``, ``new_quizzes``).
+        tables: tables to load (default: every table the API lists).
+        exclude: tables to skip.
+        base_url: DAP API base URL (``[sources.dap] base_url`` or ``DAP_API_URL``).
+        client_id: OAuth client id (``[sources.dap] client_id`` or ``DAP_CLIENT_ID``).
+        client_secret: OAuth client secret (``[sources.dap] client_secret`` or
+            ``DAP_CLIENT_SECRET``).
+        format: object format to request.
+        mode: ``condensed`` or ``expanded``.
+        force_snapshot: snapshot every table even when it has a watermark.
+        context: a :class:`RunContext` to share a client and report across namespaces (the
+            CLI passes one); built from the credentials when None.
+
+    Returns:
+        One resource per table.
+    """
+    if context is None:
+        credentials = resolve_credentials(base_url, client_id, client_secret)
+        context = RunContext(
+            client=DapClient(
+                credentials.client_id,
+                credentials.client_secret,
+                client_settings(credentials.base_url),
+            ),
+            format=format,
+            mode=mode,
+            force_snapshot=force_snapshot,
+        )
+    selection = LoadSettings(tables=tuple(tables or ()), exclude=tuple(exclude or ()))
+    available = None if selection.tables else context.client.list_tables(namespace)
+    names = selection.tables_for(namespace, available)
+    return [table_resource(namespace, t, context) for t in names]
+
+
+__all__ = [
+    "FAILED",
+    "RunContext",
+    "TableAborted",
+    "canvas",
+    "load_table",
+    "table_resource",
+    "with_loader_columns",
+]
