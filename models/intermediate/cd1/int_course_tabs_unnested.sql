@@ -1,7 +1,8 @@
 {#- One row per entry of a course's navigation tab list (courses.tab_configuration, a serialized
     JSON array of {id, hidden[, position]}; R13). Built-in tabs have numeric ids (Canvas
     Course::TAB_*), tabs of external tools are 'context_external_tool_<tool id>'. Courses whose
-    tab_configuration is NULL (Canvas' default navigation) have no rows. Local ids. -#}
+    tab_configuration is NULL (Canvas' default navigation), or not valid JSON (cd1_json_parse), have
+    no rows. Local ids. -#}
 with
 
 courses as (
@@ -18,7 +19,7 @@ tabs as (
         {{ cd1_json_get_text('tab.element', 'hidden') }} as hidden_flag,
         {{ cd1_json_get_number('tab.element', 'position') }} as stored_position
     from courses
-    {{ cd1_json_array_rows('courses.tab_configuration', 'tab') }}
+    {{ cd1_json_array_rows(cd1_json_parse('courses.tab_configuration'), 'tab') }}
 ),
 
 final as (

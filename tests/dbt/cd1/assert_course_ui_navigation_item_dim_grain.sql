@@ -13,7 +13,7 @@ mart as (
 source as (
     select count(*) as row_count
     from courses
-    {{ cd1_json_array_rows('courses.tab_configuration', 'tab') }}
+    {{ cd1_json_array_rows(cd1_json_parse('courses.tab_configuration'), 'tab') }}
 )
 
 select
