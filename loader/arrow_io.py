@@ -195,9 +195,12 @@ def json_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
             out = pc.if_else(values.is_null(), pa.scalar(None, pa.string()), out)
         return out
     if pa.types.is_list(t) or pa.types.is_large_list(t):
-        items = pc.fill_null(json_text(values.values), "null")
+        offsets = values.offsets  # of this slice, into the unsliced child values
+        start, end = offsets[0].as_py(), offsets[-1].as_py()
+        items = pc.fill_null(json_text(values.values.slice(start, end - start)), "null")
+        offsets = pc.subtract(offsets, pa.scalar(start, offsets.type))
         cls = pa.LargeListArray if pa.types.is_large_list(t) else pa.ListArray
-        rebuilt = cls.from_arrays(values.offsets, items, mask=values.is_null())
+        rebuilt = cls.from_arrays(offsets, items, mask=values.is_null())
         joined = pc.binary_join(rebuilt, ",")
         return pc.binary_join_element_wise("[", joined, "]", "")
     if pa.types.is_boolean(t):
