@@ -1,0 +1,147 @@
+"""Admin routes under /_emulator/: status, clock, schema changes, truth, config, jobs, counters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pyarrow as pa
+
+from emulator.server import Emulator
+
+from .conftest import Api, gunzip_single_member, read_parquet_bytes
+from .readers import parse_tsv
+
+
+def test_status(api: Api, emulator: Emulator) -> None:
+    status = api.admin("GET", "status")
+    assert status["clock"] == "2026-10-01T00:00:00Z"
+    assert status["seed"] == 1 and status["scale"] == "tiny"
+    assert status["url"] == emulator.url
+    assert status["tables"]["canvas.accounts"]["version"] == 1
+    assert "client_secret" not in str(status) and "emulator-secret" not in str(status)
+
+
+def test_advance(api: Api) -> None:
+    before = api.admin("GET", "status")["tables"]["canvas.courses"]["token"]
+    out = api.admin("POST", "advance", {"hours": 6})
+    assert out["clock"] == "2026-10-01T06:00:00Z"
+    assert "canvas_logs.web_logs" in out["changes"]
+    assert api.admin("GET", "status")["tables"]["canvas.courses"]["token"] != before
+    for bad in ({"hours": 0}, {"hours": -1}, {"hours": "x"}, {}):
+        r = api.http.post("/_emulator/advance", json=bad)
+        assert r.status_code == 400 and r.json()["error"]["type"] == "ValidationError"
+
+
+def test_schema_bump_shows_in_schema_and_data(api: Api) -> None:
+    snap = api.query("canvas", "courses", format="tsv", mode="condensed")
+    out = api.admin(
+        "POST",
+        "schema",
+        {"namespace": "canvas", "table": "courses", "kind": "add_column", "column": "colour"},
+    )
+    assert out["version"] == 2 and "colour" in out["schema"]["properties"]["value"]["properties"]
+    schema = api.get("/dap/query/canvas/table/courses/schema").json()
+    assert schema["version"] == 2
+    assert "colour" in schema["schema"]["properties"]["value"]["properties"]
+    api.admin("POST", "advance", {"hours": 48})
+    job, blobs = api.fetch("canvas", "courses", format="tsv", mode="condensed", since=snap["at"])
+    assert job["schema_version"] == 2
+    header, _ = parse_tsv(gunzip_single_member(blobs[0]).decode())
+    assert header[-1] == "value.colour"
+    r = api.http.post(
+        "/_emulator/schema", json={"table": "courses", "kind": "add_column", "column": "colour"}
+    )
+    assert r.status_code == 400
+    r = api.http.post("/_emulator/schema", json={"table": "nope", "kind": "add_column"})
+    assert r.status_code == 404
+    r = api.http.post("/_emulator/schema", json={"table": "courses", "kind": "drop_everything"})
+    assert r.status_code == 400
+
+
+def test_relax_required(api: Api) -> None:
+    out = api.admin("POST", "schema", {"table": "accounts", "kind": "relax_required"})
+    assert out["version"] == 2
+
+
+def test_reload(api: Api) -> None:
+    out = api.admin("POST", "reload", {"namespace": "canvas", "table": "users"})
+    assert out == {"namespace": "canvas", "table": "users", "reloaded_at": "2026-10-01T00:00:00Z"}
+
+
+def _truth(api: Api, ns: str, table: str) -> pa.Table:
+    r = api.http.get(f"/_emulator/truth/{ns}/{table}")
+    assert r.status_code == 200
+    return read_parquet_bytes(r.content)
+
+
+def test_truth_matches_the_snapshot(api: Api) -> None:
+    api.admin("POST", "advance", {"hours": 24})
+    truth = _truth(api, "canvas", "courses")
+    assert truth.column_names[:2] == ["meta_ts", "id"]
+    assert "settings" in truth.column_names
+    assert truth.schema.field("settings").type == pa.string()
+    assert truth.schema.field("meta_ts").type == pa.timestamp("us", tz="UTC")
+    _, blobs = api.fetch("canvas", "courses", format="tsv", mode="condensed")
+    header, rows = parse_tsv(gunzip_single_member(blobs[0]).decode())
+    by_id = {int(r[header.index("key.id")] or -1): r for r in rows}
+    truth_rows = truth.to_pylist()
+    assert {r["id"] for r in truth_rows} == set(by_id)
+    for row in truth_rows:
+        text = by_id[row["id"]]
+        assert text[header.index("value.settings")] == row["settings"]
+        assert text[header.index("value.name")] == row["name"]
+        ts = dt.datetime.fromisoformat(text[0])  # type: ignore[arg-type]
+        assert ts == row["meta_ts"]
+
+
+def test_truth_has_no_duplicates(api: Api) -> None:
+    truth = _truth(api, "canvas_logs", "web_logs")
+    ids = truth.column("id").to_pylist()
+    assert len(ids) == len(set(ids)) > 0
+    r = api.http.get("/_emulator/truth/canvas/nope")
+    assert r.status_code == 404 and r.json()["error"]["kind"] == "table"
+
+
+def test_config(api: Api) -> None:
+    cfg = api.admin("GET", "config")
+    assert cfg["job_polls"] == 0 and cfg["rows_per_object"] == 1_000_000
+    out = api.admin("POST", "config", {"rows_per_object": 10, "job_polls": 1, "retry_after": 5})
+    assert out["rows_per_object"] == 10 and out["job_polls"] == 1
+    job = api.post("/dap/query/canvas/table/users/data", {"format": "tsv"}).json()
+    assert job["status"] == "waiting"
+    done = api.get(f"/dap/job/{job['id']}").json()
+    assert len(done["objects"]) == 2
+    for bad in ({"colour": 1}, {"rows_per_object": 0}, {"job_polls": "many"}):
+        r = api.http.post("/_emulator/config", json=bad)
+        assert r.status_code == 400
+
+
+def test_jobs_listing(make_emulator: Callable[..., Emulator]) -> None:
+    api = Api(make_emulator(rows_per_object=10))
+    job = api.query("canvas", "users", format="csv", mode="condensed")
+    listed = api.admin("GET", "jobs")["jobs"]
+    assert len(listed) == 1
+    entry = listed[0]
+    assert entry["id"] == job["id"] and entry["table"] == "users"
+    assert entry["kind"] == "snapshot" and entry["format"] == "csv" and entry["mode"] == "condensed"
+    assert entry["at"] == job["at"] and entry["since"] is None
+    assert [o["rows"] for o in entry["objects"]] == [10, 7]
+    assert entry["rows"] == 17
+    api.close()
+
+
+def test_request_counters(api: Api) -> None:
+    api.login()
+    api.get("/dap/query/canvas/table")
+    api.get("/dap/query/nope/table")
+    counters = api.admin("GET", "requests")["requests"]
+    assert counters["login"] == {"200": 1}
+    assert counters["list_tables"] == {"200": 1, "404": 1}
+    api.admin("DELETE", "requests")
+    assert api.admin("GET", "requests")["requests"] == {"admin": {"200": 1}}
+
+
+def test_unknown_admin_route(api: Api) -> None:
+    r = api.http.get("/_emulator/nothing")
+    assert r.status_code == 404 and r.json()["error"]["kind"] == "route"
