@@ -96,10 +96,20 @@ def make_destination(credentials: Any = None) -> cd2_postgres:
     """The destination, named ``postgres`` so dlt's usual config sections apply.
 
     Args:
-        credentials: a DSN string or dlt credentials; None reads
+        credentials: a DSN string (a password is optional) or dlt credentials; None reads
             ``DESTINATION__POSTGRES__CREDENTIALS``.
 
     Returns:
         The destination factory.
     """
+    if isinstance(credentials, str):
+        from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+        parsed = PostgresCredentials()
+        parsed.parse_native_representation(credentials)
+        if parsed.password is None:
+            # dlt insists on a password; libpq treats an empty one as "none given" and falls back
+            # to PGPASSWORD, ~/.pgpass or trust/peer authentication
+            parsed.password = ""  # type: ignore[assignment]
+        credentials = parsed
     return cd2_postgres(credentials=credentials, destination_name="postgres")

@@ -2,7 +2,8 @@
 
 For each selected namespace, in order:
 
-1. a pending load package from an interrupted run is normalized and loaded first, so the state
+1. the state is synchronised with the copy dlt keeps in the database (``_dlt_pipeline_state``),
+   then a pending load package from an interrupted run is normalized and loaded, so the state
    committed with it is what the next extract reads;
 2. the source extracts the selected tables concurrently (``concurrency`` dlt worker threads)
    into one load package: Arrow batches, the resource states and the sync-log rows;
@@ -189,6 +190,17 @@ def run_namespace(
     """
     report = ctx.report
     pipeline = make_pipeline(namespace, target.dsn, pipelines_dir)
+    try:
+        # The state (watermarks, job sequence numbers) is committed in the database with the
+        # data; the local working directory is only a cache of it. Restore it when the database
+        # is ahead (or the working directory was lost), as dlt's own run() does.
+        pipeline.sync_destination()
+    except Exception as exc:  # noqa: BLE001
+        report.errors.append(
+            f"{namespace}: reading the loader state from the database failed: "
+            f"{_one_line(_cause(exc))}"
+        )
+        return
     try:
         _finish_pending(pipeline, namespace)
     except Exception as exc:  # noqa: BLE001
