@@ -98,6 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--table", required=True)
     _url(r)
 
+    pr = sub.add_parser("prepare", help="run a query job now, to warm the object cache")
+    pr.add_argument("--namespace", default="canvas")
+    pr.add_argument("--table", required=True)
+    pr.add_argument("--format", default="tsv", choices=["tsv", "csv", "jsonl", "parquet"])
+    pr.add_argument("--mode", default="expanded", choices=["expanded", "condensed"])
+    pr.add_argument("--since", default=None)
+    _url(pr)
+
     st = sub.add_parser("status", help="print the emulator's status")
     _url(st)
 
@@ -280,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # keep request URLs out of the log
     try:
         if args.command == "serve":
             return _serve(args)
@@ -296,6 +305,16 @@ def main(argv: list[str] | None = None) -> int:
             _print(
                 _call(args, "POST", "reload", {"namespace": args.namespace, "table": args.table})
             )
+        elif args.command == "prepare":
+            body = {
+                "namespace": args.namespace,
+                "table": args.table,
+                "format": args.format,
+                "mode": args.mode,
+            }
+            if args.since:
+                body["since"] = args.since
+            _print(_call(args, "POST", "prepare", body))
         elif args.command == "status":
             _print(_call(args, "GET", "status"))
         elif args.command == "faults":

@@ -88,9 +88,16 @@ def timestamp_text(arr: pa.Array) -> pa.Array:
     # Casting a tz-aware timestamp to string consults the time zone database for every value
     # (50x slower); the naive cast prints the same UTC wall time.
     naive = pc.cast(arr, pa.timestamp("us", tz=None))
-    text = pc.cast(naive, pa.string())  # "2026-10-01 00:00:01.500000"
-    text = pc.replace_substring(text, ".000000", "")
-    return pc.binary_join_element_wise(pc.replace_substring(text, " ", "T"), "Z", "")
+    text = pc.cast(naive, pa.string())  # "2026-10-01 00:00:01.500000", fixed width
+    text = pc.binary_replace_slice(text, 10, 11, "T")
+    whole = pc.equal(pc.remainder(pc.cast(naive, pa.int64()), 1_000_000), 0)
+    n_whole = pc.sum(whole).as_py() or 0
+    if n_whole == len(arr) - arr.null_count:
+        return pc.binary_replace_slice(text, 19, 26, "Z")
+    with_fraction = pc.binary_replace_slice(text, 26, 26, "Z")
+    if n_whole == 0:
+        return with_fraction
+    return pc.if_else(whole, pc.binary_replace_slice(text, 19, 26, "Z"), with_fraction)
 
 
 def _maybe_has(arr: pa.Array, chars: bytes) -> bool:
@@ -443,26 +450,52 @@ def to_parquet_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
 # --------------------------------------------------------------------------- writers
 
 
-class GzipStream:
-    """One single-member gzip stream written to a binary file, deterministic bytes.
+# A gzip member header: magic, deflate, no flags, mtime 0, no extra flags, OS "unknown". Fixed
+# bytes, so equal input gives equal files.
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+_FINAL_EMPTY_BLOCK = b"\x03\x00"
 
-    The header has no file name and a zero modification time, so equal input gives equal bytes.
+
+def deflate_chunk(data: bytes, level: int = DEFAULT_GZIP_LEVEL) -> bytes:
+    """Raw-deflate ``data`` as a self-contained, byte-aligned, non-final piece of a stream.
+
+    Pieces compressed independently (in parallel) and concatenated, followed by an empty final
+    block, form one valid deflate stream (the technique of ``pigz --independent``).
+    """
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
+
+
+class GzipStream:
+    """One single-member gzip stream assembled from :func:`deflate_chunk` pieces.
+
+    Args:
+        fileobj: binary file to write to (left open).
+        level: zlib level for :meth:`write`.
     """
 
     def __init__(self, fileobj: IO[bytes], level: int = DEFAULT_GZIP_LEVEL) -> None:
         self._file = fileobj
-        self._zlib = zlib.compressobj(level, zlib.DEFLATED, 31)  # 31: gzip wrapper
+        self._level = level
+        self._crc = 0
+        self._size = 0
+        self._file.write(GZIP_HEADER)
 
-    def write(self, data: bytes | memoryview) -> None:
-        """Compress and write ``data``."""
+    def write(self, data: bytes) -> None:
+        """Compress and append ``data``."""
         if data:
-            out = self._zlib.compress(data)
-            if out:
-                self._file.write(out)
+            self.write_chunk(data, deflate_chunk(data, self._level))
+
+    def write_chunk(self, data: bytes, deflated: bytes) -> None:
+        """Append ``data`` already compressed by :func:`deflate_chunk` as ``deflated``."""
+        self._crc = zlib.crc32(data, self._crc)
+        self._size += len(data)
+        self._file.write(deflated)
 
     def finish(self) -> None:
-        """Write the end of the stream (the file stays open)."""
-        self._file.write(self._zlib.flush(zlib.Z_FINISH))
+        """Write the final block and the gzip trailer (CRC-32, size mod 2**32)."""
+        self._file.write(_FINAL_EMPTY_BLOCK)
+        self._file.write(struct.pack("<II", self._crc, self._size & 0xFFFFFFFF))
 
 
 class ObjectWriter:
@@ -514,15 +547,20 @@ class ObjectWriter:
             self._gzip.write(encode_text(batch, self.fmt, self.mode))
         self.rows += batch.num_rows
 
-    def write_encoded(self, data: bytes | pa.RecordBatch, rows: int) -> None:
-        """Append rows already converted: text from :func:`encode_text`, or for Parquet a batch
-        from :func:`to_parquet_batch`."""
+    def write_encoded(
+        self, data: bytes | pa.RecordBatch, rows: int, deflated: bytes | None = None
+    ) -> None:
+        """Append rows already converted: text from :func:`encode_text` (and, optionally, its
+        :func:`deflate_chunk`), or for Parquet a batch from :func:`to_parquet_batch`."""
         if self._parquet is not None:
             assert isinstance(data, pa.RecordBatch)
             self._parquet.write_batch(data)
         else:
             assert self._gzip is not None and isinstance(data, bytes)
-            self._gzip.write(data)
+            if deflated is None:
+                self._gzip.write(data)
+            else:
+                self._gzip.write_chunk(data, deflated)
         self.rows += rows
 
     def close(self) -> int:

@@ -25,8 +25,9 @@ import shutil
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -305,6 +306,11 @@ def _slices(
             used += take
 
 
+def encoder_threads() -> int:
+    """Default number of encoding/compressing threads: the CPUs, at most 8."""
+    return max(1, min(8, os.cpu_count() or 1))
+
+
 def write_objects(
     batches: Iterable[pa.RecordBatch],
     schema: pa.Schema,
@@ -314,10 +320,13 @@ def write_objects(
     rows_per_object: int,
     level: int = formats.DEFAULT_GZIP_LEVEL,
     name: Callable[[int], str] | None = None,
+    threads: int | None = None,
 ) -> list[tuple[str, int, int]]:
     """Write batches into object files of at most ``rows_per_object`` rows each.
 
-    Batches are produced, encoded and compressed in three threads connected by small queues.
+    One thread produces the batches; ``threads`` threads encode them and compress each one as an
+    independent deflate piece (text formats) or reshape it (Parquet); this thread writes the
+    pieces in order. Queues between the stages are small, so memory stays bounded.
 
     Args:
         batches: record batches with the flat layout.
@@ -328,6 +337,7 @@ def write_objects(
         rows_per_object: maximum rows per file.
         level: gzip level.
         name: file name of object ``i`` (default ``part-{i:05d}<suffix>``).
+        threads: encoder threads (default :func:`encoder_threads`).
 
     Returns:
         ``(file name, rows, bytes)`` per object, in order. No rows, no objects.
@@ -336,36 +346,51 @@ def write_objects(
         raise ValueError("rows_per_object must be at least 1")
     suffix = formats.SUFFIXES[fmt]
     naming = name or (lambda i: f"part-{i:05d}{suffix}")
+    workers = threads or encoder_threads()
 
-    def encode(item: tuple[int, pa.RecordBatch]) -> tuple[int, Any, int]:
-        index, batch = item
+    def encode(index: int, batch: pa.RecordBatch) -> tuple[int, Any, int, bytes | None]:
         if fmt == "parquet":
-            return index, formats.to_parquet_batch(batch), batch.num_rows
-        return index, formats.encode_text(batch, fmt, mode), batch.num_rows
+            return index, formats.to_parquet_batch(batch), batch.num_rows, None
+        text = formats.encode_text(batch, fmt, mode)
+        return index, text, batch.num_rows, formats.deflate_chunk(text, level)
 
     produced = _Threaded(_slices(batches, rows_per_object), 2, "cd2-gen")
-    encoded = _Threaded((encode(x) for x in produced), 2, "cd2-encode")
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cd2-encode")
+    pending: deque[Future[tuple[int, Any, int, bytes | None]]] = deque()
     out: list[tuple[str, int, int]] = []
     writer: formats.ObjectWriter | None = None
     current = -1
+
+    def write_next() -> None:
+        nonlocal writer, current
+        index, payload, rows, deflated = pending.popleft().result()
+        if index != current:
+            if writer is not None:
+                out.append(_finish(writer))
+            current = index
+            writer = formats.ObjectWriter(directory / naming(index), schema, fmt, mode, level)
+        assert writer is not None
+        writer.write_encoded(payload, rows, deflated)
+
     try:
-        for index, payload, rows in encoded:
-            if index != current:
-                if writer is not None:
-                    out.append(_finish(writer))
-                current = index
-                writer = formats.ObjectWriter(directory / naming(index), schema, fmt, mode, level)
-            assert writer is not None
-            writer.write_encoded(payload, rows)
+        for index, batch in produced:
+            pending.append(pool.submit(encode, index, batch))
+            while len(pending) > workers + 1:
+                write_next()
+        while pending:
+            write_next()
         if writer is not None:
             out.append(_finish(writer))
             writer = None
     except BaseException:
-        encoded.close()
         produced.close()
+        for future in pending:
+            future.cancel()
         if writer is not None:
             writer.abort()
         raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return out
 
 

@@ -870,6 +870,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(
                     200, emu.reload(str(b.get("namespace", "canvas")), _required(b, "table"))
                 )
+            elif key == ("POST", "prepare"):
+                self._prepare(body or {})
             elif key == ("GET", "truth") and len(parts) == 3:
                 self._truth(parts[1], parts[2])
             elif parts and parts[0] == "faults" and method in ("GET", "POST", "DELETE"):
@@ -900,6 +902,24 @@ class _Handler(BaseHTTPRequestHandler):
             raise not_found("table", str(exc.args[0] if exc.args else exc)) from None
         except ValueError as exc:
             raise validation(str(exc)) from None
+
+    def _prepare(self, b: dict[str, Any]) -> None:
+        """Run a query job now (warming the object cache); a later identical query reuses it."""
+        ns = str(b.get("namespace", "canvas"))
+        table = _required(b, "table")
+        fmt = str(b.get("format", "tsv"))
+        mode = str(b.get("mode", "expanded"))
+        if fmt not in formats.FORMATS or mode not in formats.MODES:
+            raise validation("bad 'format' or 'mode'")
+        since = None if b.get("since") is None else parse_timestamp(b["since"], "since")
+        until = None if b.get("until") is None else parse_timestamp(b["until"], "until")
+        self._table(ns, table)
+        try:
+            job = self.emu.jobs.create(QuerySpec(ns, table, fmt, mode, since, until))
+        except QueryError as exc:
+            raise validation(str(exc)) from None
+        job.done.wait()
+        self._send_json(200, job.describe())
 
     def _truth(self, ns: str, table: str) -> None:
         self._table(ns, table)

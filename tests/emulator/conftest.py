@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -82,6 +83,17 @@ class Api:
             assert r.status_code == 200, r.text
             job = r.json()
         return job
+
+    def wait(self, job_id: str) -> dict[str, Any]:
+        """Poll a job until it is complete or failed."""
+        for _ in range(1000):
+            r = self.get(f"/dap/job/{job_id}")
+            assert r.status_code == 200, r.text
+            job: dict[str, Any] = r.json()
+            if job["status"] in ("complete", "failed"):
+                return job
+            time.sleep(0.01)
+        raise AssertionError(f"job {job_id} did not finish")
 
     def urls(self, object_ids: list[str]) -> dict[str, str]:
         """Presigned URLs for objects."""

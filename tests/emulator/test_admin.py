@@ -110,7 +110,7 @@ def test_config(api: Api) -> None:
     assert out["rows_per_object"] == 10 and out["job_polls"] == 1
     job = api.post("/dap/query/canvas/table/users/data", {"format": "tsv"}).json()
     assert job["status"] == "waiting"
-    done = api.get(f"/dap/job/{job['id']}").json()
+    done = api.wait(job["id"])
     assert len(done["objects"]) == 2
     for bad in ({"colour": 1}, {"rows_per_object": 0}, {"job_polls": "many"}):
         r = api.http.post("/_emulator/config", json=bad)
@@ -145,3 +145,14 @@ def test_request_counters(api: Api) -> None:
 def test_unknown_admin_route(api: Api) -> None:
     r = api.http.get("/_emulator/nothing")
     assert r.status_code == 404 and r.json()["error"]["kind"] == "route"
+
+
+def test_prepare_warms_the_job_a_query_reuses(api: Api) -> None:
+    prepared = api.admin(
+        "POST", "prepare", {"table": "submissions", "format": "tsv", "mode": "condensed"}
+    )
+    assert prepared["generated"] is True and prepared["rows"] == 192
+    job = api.query("canvas", "submissions", format="tsv", mode="condensed")
+    assert job["id"] == prepared["id"]
+    r = api.http.post("/_emulator/prepare", json={"table": "nope"})
+    assert r.status_code == 404

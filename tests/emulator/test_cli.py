@@ -111,6 +111,9 @@ def test_client_subcommands(served: tuple[subprocess.Popen[str], dict], tmp_path
     assert out.returncode == 0, out.stderr
     assert pq.read_table(target).num_rows >= 4
 
+    out = _cli(env, "prepare", "--table", "accounts", "--format", "csv")
+    assert json.loads(out.stdout)["status"] == "complete", out.stderr
+
     out = _cli(env, "schema-bump", "--table", "courses", "--column", "colour")
     assert json.loads(out.stdout)["version"] == 2
     out = _cli(env, "reload", "--table", "users")

@@ -121,8 +121,7 @@ def test_job_failed_on_poll(make_emulator: Callable[..., Emulator]) -> None:
     _add(api, route="get_job", kind="job_failed", count=1, table="courses")
     created = api.post("/dap/query/canvas/table/courses/data", {"format": "csv"}).json()
     assert created["status"] == "waiting"
-    polled = api.get(f"/dap/job/{created['id']}").json()
-    assert polled["status"] == "failed"
+    assert api.wait(created["id"])["status"] == "failed"
     api.close()
 
 

@@ -201,8 +201,7 @@ def test_job_polls(make_emulator: Callable[..., Emulator]) -> None:
     assert job == {"id": job["id"], "status": "waiting"}
     first = api.get(f"/dap/job/{job['id']}").json()
     assert set(first) == {"id", "status", "expires_at"} and first["status"] == "running"
-    second = api.get(f"/dap/job/{job['id']}").json()
-    _check_complete_snapshot(second)
+    _check_complete_snapshot(api.wait(job["id"]))
     api.close()
 
 
