@@ -35,6 +35,7 @@ import httpx
 from loader import __version__
 from loader.dap.auth import TokenManager
 from loader.dap.errors import (
+    AccountError,
     AuthenticationError,
     DapApiError,
     DapError,
@@ -162,6 +163,7 @@ class DapClient:
             follow_redirects=True,
         )
         self.tokens = TokenManager(self._login)
+        self._fatal: DapApiError | None = None
         self.counters: dict[str, int] = {}
         self._counter_lock = threading.Lock()
 
@@ -250,13 +252,15 @@ class DapClient:
 
         try:
             return self.with_retries("login", attempt)
-        except AuthenticationError as exc:
-            raise AuthenticationError(
+        except (AuthenticationError, AccountError) as exc:
+            fatal = type(exc)(
                 f"login rejected: {exc.message} (check DAP_CLIENT_ID / DAP_CLIENT_SECRET)",
                 exc.status,
                 type_=exc.type,
                 uuid=exc.uuid,
-            ) from None
+            )
+            self._fatal = fatal  # every later call fails at once: no storm of bad logins
+            raise fatal from None
 
     def _json_or_error(self, response: httpx.Response, what: str) -> Any:
         """The JSON body of a success response, or the matching error raised."""
@@ -290,6 +294,8 @@ class DapClient:
 
         def attempt() -> Any:
             nonlocal relogged
+            if self._fatal is not None:
+                raise self._fatal
             self.limiter.acquire(endpoint)
             token = self.tokens.get()
             self._count(endpoint)
@@ -542,15 +548,3 @@ class _GzipChecker:
         if not self._is_gzip:
             return True
         return bool(self._d.eof) and not self._d.unused_data
-
-
-def api_error_summary(exc: DapApiError) -> str:
-    """Short text for an API error (type and message only).
-
-    Args:
-        exc: the error.
-
-    Returns:
-        ``"<type>: <message>"``.
-    """
-    return f"{exc.type or type(exc).__name__}: {exc.message}"

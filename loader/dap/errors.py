@@ -288,7 +288,10 @@ def from_response(
         return RateLimitedError(
             message, status, retry_after, type_=type_, uuid=uuid, details=details
         )
-    return cls(message, status, type_=type_, uuid=uuid, details=details)
+    err = cls(message, status, type_=type_, uuid=uuid, details=details)
+    if status >= 500:
+        err.retryable = True  # like the official client: every 5xx is retried, whatever the body
+    return err
 
 
 def describe(exc: BaseException) -> str:

@@ -112,11 +112,11 @@ class Loader:
 def make_loader(emulator: EmulatorProcess, database: str, tmp_path: Path) -> Callable[..., Loader]:
     """Build a :class:`Loader` for this test's emulator and database."""
 
-    def make(tables: tuple[tuple[str, str], ...] = TABLES, **settings: Any) -> Loader:
-        """Settings for ``tables`` (empty: every table of ``namespaces``), with overrides."""
+    def make(selected: tuple[tuple[str, str], ...] = TABLES, **settings: Any) -> Loader:
+        """Settings for the ``selected`` tables (empty: every table), with overrides."""
         base = LoadSettings(
-            namespaces=tuple(dict.fromkeys(ns for ns, _ in tables)) or ("canvas", "canvas_logs"),
-            tables=tuple(f"{ns}.{t}" for ns, t in tables),
+            namespaces=tuple(dict.fromkeys(ns for ns, _ in selected)) or ("canvas", "canvas_logs"),
+            tables=tuple(f"{ns}.{t}" for ns, t in selected),
             dsn=database,
             state_dir=tmp_path / "state",
             work_dir=tmp_path / "work",

@@ -62,6 +62,8 @@ def test_retryable_errors() -> None:
     assert from_response(503, None).retryable
     assert not from_response(400, body("ValidationError")).retryable
     assert not from_response(401, body("AuthenticationError")).retryable
+    assert from_response(500, body("ProcessingError")).retryable  # any 5xx
+    assert not from_response(400, body("ProcessingError")).retryable
     rl = from_response(429, body("TooManyRequests"), retry_after=3)
     assert isinstance(rl, errors.RateLimitedError) and rl.retry_after == 3
 

@@ -1,0 +1,221 @@
+"""Every fault the emulator can inject is recovered from, or reported per table and then
+converges on a rerun."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.helpers import (
+    assert_current_state_matches_truth,
+    assert_no_failed_tables,
+    assert_raw_matches_jobs,
+    sync_log,
+)
+from tests.integration.conftest import Loader
+
+FAULT_TABLES = (
+    ("canvas", "accounts"),
+    ("canvas", "users"),
+    ("canvas", "submissions"),
+    ("canvas_logs", "web_logs"),
+)
+
+TRANSIENT: list[tuple[str, dict[str, Any]]] = [
+    (
+        "rate_limit_create_job",
+        {"route": "create_job", "kind": "rate_limit", "count": 3, "retry_after": 1},
+    ),
+    (
+        "rate_limit_download",
+        {"route": "download", "kind": "rate_limit", "count": 2, "retry_after": 1},
+    ),
+    (
+        "rate_limit_object_url",
+        {"route": "object_url", "kind": "rate_limit", "count": 2, "retry_after": 0},
+    ),
+    ("server_error_500_any", {"route": "any", "kind": "server_error", "status": 500, "count": 4}),
+    (
+        "server_error_502_schema",
+        {"route": "schema", "kind": "server_error", "status": 502, "count": 3},
+    ),
+    (
+        "server_error_503_plain",
+        {"route": "get_job", "kind": "server_error", "status": 503, "body": "plain", "count": 3},
+    ),
+    (
+        "server_error_504_download",
+        {"route": "download", "kind": "server_error", "status": 504, "count": 3},
+    ),
+    ("server_error_login", {"route": "login", "kind": "server_error", "status": 503, "count": 2}),
+    (
+        "server_error_list_tables",
+        {"route": "list_tables", "kind": "server_error", "status": 500, "count": 1},
+    ),
+    ("reset_download", {"route": "download", "kind": "reset", "count": 3, "fraction": 0.3}),
+    ("reset_api", {"route": "create_job", "kind": "reset", "count": 2}),
+    ("truncate_download", {"route": "download", "kind": "truncate", "count": 3, "fraction": 0.5}),
+    ("slow_get_job", {"route": "get_job", "kind": "slow", "count": 2, "delay": 1.0}),
+    ("job_failed_get_job", {"route": "get_job", "kind": "job_failed", "count": 2}),
+    ("job_failed_create_job", {"route": "create_job", "kind": "job_failed", "count": 1}),
+    ("url_expiry_object_url", {"route": "object_url", "kind": "url_expiry", "count": 2}),
+    ("url_expiry_download", {"route": "download", "kind": "url_expiry", "count": 2}),
+    ("token_expiry_get_job", {"route": "get_job", "kind": "token_expiry", "count": 2}),
+    ("token_expiry_schema", {"route": "schema", "kind": "token_expiry", "count": 1}),
+]
+
+
+def assert_converged(loader: Loader) -> None:
+    for ns, table in FAULT_TABLES:
+        assert_current_state_matches_truth(loader.dsn, loader.emulator, ns, table)
+    assert_raw_matches_jobs(loader.dsn, loader.emulator, FAULT_TABLES)
+
+
+@pytest.mark.parametrize(("name", "rule"), TRANSIENT, ids=[n for n, _ in TRANSIENT])
+def test_transient_fault_is_recovered(
+    make_loader: Callable[..., Loader], name: str, rule: dict[str, Any]
+) -> None:
+    tables: tuple[tuple[str, str], ...] = FAULT_TABLES
+    loader = make_loader(FAULT_TABLES)
+    if name == "server_error_list_tables":  # plain table names make the loader list tables
+        tables = (("canvas", "users"),)
+        loader = make_loader(tables, tables=("users",))
+    # the fault hits the increment too: snapshot first, then advance and fault
+    assert_no_failed_tables(loader.run())
+    loader.emulator.advance(24)
+    loader.emulator.add_faults(rule)
+    report = loader.run()
+    fired = sum(r["hits"] for r in loader.emulator.faults())
+    assert fired > 0, f"fault {name} never fired"
+    assert_no_failed_tables(report)
+    for ns, table in tables:
+        assert_current_state_matches_truth(loader.dsn, loader.emulator, ns, table)
+    assert_raw_matches_jobs(loader.dsn, loader.emulator, tables)
+
+
+PERSISTENT: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "server_error",
+        {"route": "create_job", "kind": "server_error", "status": 503, "rate": 1.0},
+        "failed after",
+    ),
+    ("job_failed", {"route": "get_job", "kind": "job_failed", "rate": 1.0}, "job"),
+    ("truncate", {"route": "download", "kind": "truncate", "rate": 1.0}, "gzip stream ends"),
+    ("reset", {"route": "download", "kind": "reset", "rate": 1.0}, "failed after"),
+    ("url_expiry", {"route": "download", "kind": "url_expiry", "rate": 1.0}, "HTTP 404"),
+    (
+        "rate_limit",
+        {"route": "get_job", "kind": "rate_limit", "rate": 1.0, "retry_after": 0},
+        "HTTP 429",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "rule", "cause"), PERSISTENT, ids=[n for n, _, _ in PERSISTENT])
+def test_persistent_fault_fails_one_table_then_rerun_converges(
+    make_loader: Callable[..., Loader], name: str, rule: dict[str, Any], cause: str
+) -> None:
+    loader = make_loader(FAULT_TABLES)
+    assert_no_failed_tables(loader.run())
+    loader.emulator.advance(24)
+    loader.emulator.add_faults({**rule, "table": "canvas.users"})
+    report = loader.run()
+    assert not report.ok
+    lines = report.failure_lines()
+    assert len(lines) == 1, lines
+    (line,) = lines
+    assert line.startswith("canvas.users: ") and cause in line, line
+    assert "\n" not in line
+    ok = {r.qualified for r in report.results if r.status == "ok"}
+    assert ok == {f"{ns}.{t}" for ns, t in FAULT_TABLES} - {"canvas.users"}
+    failed_rows = [r for r in sync_log(loader.dsn, "canvas") if r["status"] == "failed"]
+    assert [r["table_name"] for r in failed_rows] == ["users"]
+    assert failed_rows[0]["error"] and cause in failed_rows[0]["error"]
+    # the watermark did not move: the rerun picks up the same changes
+    loader.emulator.clear_faults()
+    assert_no_failed_tables(loader.run())
+    assert_converged(loader)
+
+
+def test_authentication_failure_is_reported(make_loader: Callable[..., Loader]) -> None:
+    loader = make_loader(FAULT_TABLES)
+    loader.emulator.env = {**loader.emulator.env, "DAP_CLIENT_SECRET": "wrong-secret-value"}
+    report = loader.run()
+    assert not report.ok
+    assert all("login rejected" in line for line in report.failure_lines())
+    assert not any("wrong-secret-value" in line for line in report.failure_lines())
+
+
+def test_snapshot_required_takes_a_fresh_snapshot(make_loader: Callable[..., Loader]) -> None:
+    loader = make_loader(FAULT_TABLES)
+    assert_no_failed_tables(loader.run())
+    loader.emulator.advance(24)
+    loader.emulator.admin("POST", "reload", {"namespace": "canvas", "table": "users"})
+    loader.emulator.advance(1)
+    report = loader.run()
+    assert_no_failed_tables(report)
+    users = next(r for r in report.results if r.table == "users")
+    assert (users.status, users.load_kind) == ("resnapshot", "snapshot")
+    assert "SnapshotRequired" in (users.error or "")
+    log = [r for r in sync_log(loader.dsn, "canvas") if r["table_name"] == "users"]
+    assert [(r["status"], r["load_kind"]) for r in log] == [
+        ("ok", "snapshot"),
+        ("resnapshot", "snapshot"),
+    ]
+    assert_converged(loader)
+    loader.emulator.advance(24)
+    report = loader.run()  # and increments continue from the new snapshot
+    assert_no_failed_tables(report)
+    assert {r.load_kind for r in report.results} == {"incremental"}
+    assert_converged(loader)
+
+
+def test_out_of_range_takes_a_fresh_snapshot(make_loader: Callable[..., Loader]) -> None:
+    loader = make_loader((("canvas_logs", "web_logs"),))
+    assert_no_failed_tables(loader.run())
+    loader.emulator.advance(24 * 31)  # beyond the 30-day retention of canvas_logs
+    report = loader.run()
+    assert_no_failed_tables(report)
+    (web_logs,) = report.results
+    assert (web_logs.status, web_logs.load_kind) == ("resnapshot", "snapshot")
+    assert "OutOfRange" in (web_logs.error or "")
+    assert_current_state_matches_truth(loader.dsn, loader.emulator, "canvas_logs", "web_logs")
+
+
+def test_schema_bump_adds_a_column(make_loader: Callable[..., Loader]) -> None:
+    loader = make_loader(FAULT_TABLES)
+    assert_no_failed_tables(loader.run())
+    loader.emulator.admin(
+        "POST",
+        "schema",
+        {"namespace": "canvas", "table": "users", "kind": "add_column", "column": "pronoun_set"},
+    )
+    loader.emulator.admin(
+        "POST",
+        "schema",
+        {
+            "namespace": "canvas",
+            "table": "accounts",
+            "kind": "relax_required",
+            "column": "workflow_state",
+        },
+    )
+    loader.emulator.advance(24)
+    report = loader.run()
+    assert_no_failed_tables(report)
+    users = next(r for r in report.results if r.table == "users")
+    assert users.schema_version == 2
+    from tests.helpers import query
+
+    cols = {
+        r[0]
+        for r in query(
+            loader.dsn,
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw_canvas' and table_name = 'users'",
+        )
+    }
+    assert "pronoun_set" in cols
+    assert_converged(loader)
