@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     fa.add_argument("--retry-after", type=int, default=None)
     fa.add_argument("--delay", type=float, default=None)
     fa.add_argument("--fraction", type=float, default=None)
+    fa.add_argument("--error-type", default=None, help="for account_error")
     fa.add_argument("--seed", type=int, default=None)
     fa.add_argument("--json", dest="raw", default=None, help="rules as JSON instead")
     _url(fa)
@@ -243,7 +244,7 @@ def _faults(args: argparse.Namespace) -> int:
             for key in ("count", "rate", "table", "status", "body", "retry_after", "delay"):
                 if getattr(args, key) is not None:
                     rule[key] = getattr(args, key)
-            for key in ("fraction", "seed"):
+            for key in ("fraction", "seed", "error_type"):
                 if getattr(args, key) is not None:
                     rule[key] = getattr(args, key)
         _print(_call(args, "POST", "faults", rule))

@@ -20,6 +20,8 @@ Kinds and what the server does when one fires:
 ``url_expiry``     (object_url) the URL is issued already expired; (download) 404 as if expired
 ``token_expiry``   every token issued so far is revoked; this request and later ones that use an
                    older token get 401 until the client logs in again
+``account_error``  403 with an account error type (``error_type``: ``AccountDisabled``,
+                   ``AccountNotOnboarded``, ``AccountUnderMaintenance`` or ``RequestTypeForbidden``)
 =================  ================================================================================
 """
 
@@ -49,6 +51,13 @@ KINDS: tuple[str, ...] = (
     "job_failed",
     "url_expiry",
     "token_expiry",
+    "account_error",
+)
+ACCOUNT_ERRORS = (
+    "AccountDisabled",
+    "AccountNotOnboarded",
+    "AccountUnderMaintenance",
+    "RequestTypeForbidden",
 )
 # Routes a kind can apply to (None: every route).
 _KIND_ROUTES: dict[str, tuple[str, ...] | None] = {
@@ -60,6 +69,7 @@ _KIND_ROUTES: dict[str, tuple[str, ...] | None] = {
     "job_failed": ("create_job", "get_job"),
     "url_expiry": ("object_url", "download"),
     "token_expiry": ("list_tables", "schema", "create_job", "get_job", "object_url"),
+    "account_error": ("login", "list_tables", "schema", "create_job", "get_job", "object_url"),
 }
 SERVER_ERROR_STATUSES = (500, 502, 503, 504)
 
@@ -84,6 +94,7 @@ class FaultRule:
         retry_after: seconds for ``rate_limit`` (None: the server's configured default).
         delay: seconds for ``slow``.
         fraction: share of the body sent by ``reset`` and ``truncate``.
+        error_type: the 403 error type for ``account_error``.
         seed: RNG seed for ``rate``.
         remaining: how many more times a ``count`` rule fires.
         hits: how many times the rule fired.
@@ -100,6 +111,7 @@ class FaultRule:
     retry_after: int | None = None
     delay: float = 2.0
     fraction: float = 0.5
+    error_type: str = "AccountUnderMaintenance"
     seed: int = 0
     id: int = 0
     remaining: int | None = None
@@ -127,6 +139,7 @@ class FaultRule:
             "retry_after",
             "delay",
             "fraction",
+            "error_type",
             "seed",
         }
         unknown = set(data) - allowed
@@ -144,6 +157,7 @@ class FaultRule:
                 retry_after=None if data.get("retry_after") is None else int(data["retry_after"]),
                 delay=float(data.get("delay", 2.0)),
                 fraction=float(data.get("fraction", 0.5)),
+                error_type=str(data.get("error_type", "AccountUnderMaintenance")),
                 seed=int(data.get("seed", 0)),
             )
         except KeyError as exc:
@@ -182,6 +196,8 @@ class FaultRule:
             raise FaultError("'body' must be 'dap' or 'plain'")
         if not 0.0 <= self.fraction < 1.0:
             raise FaultError("'fraction' must be at least 0 and below 1")
+        if self.error_type not in ACCOUNT_ERRORS:
+            raise FaultError(f"'error_type' must be one of {', '.join(ACCOUNT_ERRORS)}")
         if self.delay < 0:
             raise FaultError("'delay' must not be negative")
         if self.retry_after is not None and self.retry_after < 0:

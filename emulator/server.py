@@ -636,6 +636,8 @@ class _Handler(BaseHTTPRequestHandler):
                     self._send(fault.status, text, "text/plain")
                     return
                 raise ApiError(fault.status, "ProcessingError", "Injected server error.")
+            elif fault.kind == "account_error":
+                raise ApiError(403, fault.error_type, f"Injected {fault.error_type} error.")
             elif fault.kind == "token_expiry":
                 emu.tokens.revoke_all()
                 raise ApiError(401, "AuthenticationError", "The access token has expired.")

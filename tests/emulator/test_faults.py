@@ -194,3 +194,17 @@ def test_fault_admin(api: Api) -> None:
     assert len(api.admin("GET", "faults")["faults"]) == 2
     assert api.admin("DELETE", "faults") == {"removed": 2}
     assert api.admin("GET", "faults") == {"faults": []}
+
+
+@pytest.mark.parametrize(
+    "error_type",
+    ["AccountDisabled", "AccountNotOnboarded", "AccountUnderMaintenance", "RequestTypeForbidden"],
+)
+def test_account_errors(api: Api, error_type: str) -> None:
+    _add(api, route="create_job", kind="account_error", error_type=error_type, count=1)
+    r = api.post("/dap/query/canvas/table/accounts/data", {"format": "tsv"})
+    assert r.status_code == 403
+    assert r.json()["error"]["type"] == error_type
+    assert set(r.json()["error"]) == {"type", "uuid", "message"}
+    r = api.http.post("/_emulator/faults", json={"kind": "account_error", "error_type": "Nope"})
+    assert r.status_code == 400
