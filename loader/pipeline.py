@@ -37,7 +37,7 @@ from loader.destination import make_destination
 from loader.redaction import redact_text
 from loader.report import FAILED, OK, Progress, RunReport, TableResult
 from loader.schema import SYNC_LOG_TABLE
-from loader.source import RunContext, TableAborted, canvas
+from loader.source import RunContext, TableAborted, canvas, remove_stale_downloads
 
 logger = logging.getLogger(__name__)
 
@@ -302,6 +302,8 @@ def run(
     )
     if settings.work_dir is not None:
         settings.work_dir.mkdir(parents=True, exist_ok=True)
+    if removed := remove_stale_downloads(settings.work_dir):
+        logger.info("removed %d download folder(s) of killed runs", removed)
     pipelines_dir = settings.state_dir / "pipelines" / destination_fingerprint(target.dsn)
     pipelines_dir.mkdir(parents=True, exist_ok=True)
     logger.info("run %s: loading into %s", report.run_id, redact_text(target.dsn))

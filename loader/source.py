@@ -21,6 +21,7 @@ partial snapshot in raw would look like a full state to dbt.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -50,6 +51,34 @@ INCREMENTAL = "incremental"
 JOB_SEQ_FACTOR = 10**12  # _dap_change_order = job_seq * 10^12 + object * 10^9 + row
 OBJECT_FACTOR = 10**9
 MAX_OBJECTS = JOB_SEQ_FACTOR // OBJECT_FACTOR
+WORK_PREFIX = "cd2-dl-"  # download directories: cd2-dl-<pid>-<table>-<random>
+
+
+def remove_stale_downloads(directory: Path | None) -> int:
+    """Delete download directories left by loader processes that no longer run (SIGKILL).
+
+    Args:
+        directory: the work directory (None: the system temp directory).
+
+    Returns:
+        How many directories were removed.
+    """
+    base = Path(directory or tempfile.gettempdir())
+    removed = 0
+    for path in base.glob(f"{WORK_PREFIX}*"):
+        pid_text = path.name[len(WORK_PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+            continue  # that process still runs
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed += 1
+    return removed
 
 
 class TableAborted(RuntimeError):
@@ -183,7 +212,7 @@ def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any
     kind = SNAPSHOT if ctx.force_snapshot or not since_text else INCREMENTAL
     since = parse_timestamp(since_text, "state since") if kind == INCREMENTAL else None
     yielded = False
-    work = Path(tempfile.mkdtemp(prefix=f"cd2-{namespace}-{table}-", dir=ctx.work_dir))
+    work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-{table}-", dir=ctx.work_dir))
     try:
         versioned = client.get_schema(namespace, table)
         layout = table_layout(namespace, table, versioned)
