@@ -464,6 +464,12 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     # ------------------------------------------------------------------ plumbing
+    def setup(self) -> None:
+        """Disable Nagle's algorithm: small responses would otherwise wait for delayed ACKs."""
+        super().setup()
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         """Silence the default access log (it prints the full URL, signatures included)."""
 
