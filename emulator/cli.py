@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--rows-per-object", type=int, default=None, help="default 1000000")
     s.add_argument("--retry-after", type=int, default=None, help="429 Retry-After seconds (2)")
     s.add_argument("--gzip-level", type=int, default=None, help="1-9 (default 1)")
-    s.add_argument("--workers", type=int, default=None, help="generation threads (default 2)")
+    s.add_argument("--workers", type=int, default=None, help="jobs generated at once (default 4)")
 
     a = sub.add_parser("advance", help="move the simulated clock forward")
     a.add_argument("--hours", type=float, required=True)

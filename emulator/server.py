@@ -109,7 +109,7 @@ class Settings:
     retry_after: int = 2
     gzip_level: int = formats.DEFAULT_GZIP_LEVEL
     batch_rows: int = 65_536
-    workers: int = 2
+    workers: int = 4
 
 
 RUNTIME_KEYS = {
@@ -854,6 +854,8 @@ class _Handler(BaseHTTPRequestHandler):
         body: Any = None
         if raw.strip():
             body = self._json_body(raw)
+        if body is not None and not isinstance(body, dict) and key != ("POST", "faults"):
+            raise validation("expected a JSON object")
         try:
             if key == ("GET", "status"):
                 self._send_json(200, emu.status())

@@ -156,3 +156,10 @@ def test_prepare_warms_the_job_a_query_reuses(api: Api) -> None:
     assert job["id"] == prepared["id"]
     r = api.http.post("/_emulator/prepare", json={"table": "nope"})
     assert r.status_code == 404
+
+
+def test_admin_bodies_must_be_objects(api: Api) -> None:
+    for route in ("advance", "schema", "reload", "config", "prepare"):
+        r = api.http.post(f"/_emulator/{route}", json=[1, 2])
+        assert r.status_code == 400, route
+        assert r.json()["error"]["type"] == "ValidationError"
