@@ -170,7 +170,7 @@ class LoadSettings:
     work_dir: Path | None = None
     force_snapshot: bool = False
     rate_limit_scale: float = 1.0
-    block_size: int = 8 << 20
+    block_size: int = 1 << 20
 
     def validate(self) -> None:
         """Check values.
@@ -273,7 +273,7 @@ def load_settings(**cli: Any) -> LoadSettings:
         work_dir=Path(work_dir) if work_dir else None,
         force_snapshot=bool(_setting("force_snapshot", cli, False)),
         rate_limit_scale=float(_setting("rate_limit_scale", cli, 1.0)),
-        block_size=int(_setting("block_size", cli, 8 << 20)),
+        block_size=int(_setting("block_size", cli, 1 << 20)),
     )
     settings.validate()
     return settings

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,13 @@ from loader.source import RunContext, TableAborted, canvas, remove_stale_downloa
 
 logger = logging.getLogger(__name__)
 
+# dlt settings the loader relies on, unless the user set them explicitly
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")  # no telemetry, ever
+os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")  # do not keep loaded CSV files
+os.environ.setdefault("NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION", "true")  # COPYed at once
+# CSV files of at most 250k rows: a big table loads with several COPYs in parallel (measured:
+# 1M submissions rows 10.8 s with one file, 7.8 s with two, on two cores)
+os.environ.setdefault("NORMALIZE__DATA_WRITER__FILE_MAX_ITEMS", "250000")
 
 
 @dataclass(frozen=True)
@@ -223,6 +230,7 @@ def run_namespace(
         return
     logger.info("%s: %d table(s) into schema %s", namespace, len(tables), dataset_name(namespace))
     before = len(report.results)
+    started = time.monotonic()
     source = canvas(namespace=namespace, tables=tables, context=ctx)
     try:
         pipeline.extract(
@@ -250,8 +258,10 @@ def run_namespace(
         report.errors.append(f"{namespace}: extract aborted: {message}")
         _record_failures(target.dsn, namespace, report.results[before:])
         return
+    extracted = time.monotonic()
     try:
         pipeline.normalize()
+        normalized = time.monotonic()
         pipeline.load()
     except Exception as exc:  # noqa: BLE001
         message = _one_line(_cause(exc))
@@ -262,7 +272,15 @@ def run_namespace(
         report.errors.append(f"{namespace}: load failed: {message}")
         return
     ok = sum(1 for r in report.results[before:] if r.status != FAILED)
-    logger.info("%s: loaded %d of %d table(s)", namespace, ok, len(tables))
+    logger.info(
+        "%s: loaded %d of %d table(s) (extract %.1f s, normalize %.1f s, load %.1f s)",
+        namespace,
+        ok,
+        len(tables),
+        extracted - started,
+        normalized - extracted,
+        time.monotonic() - normalized,
+    )
 
 
 def run(

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dlt.extract.resource import DltResource
 
-from loader.arrow_io import ReadOptions, read_object
+from loader.arrow_io import ReadOptions, read_object, rebatch, timestamps_as_text
 from loader.config import LoadSettings, client_settings, resolve_credentials
 from loader.dap.client import DapClient
 from loader.dap.errors import DapError, describe
@@ -264,15 +264,21 @@ def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any
         state["job_seq"] = seq
         first = True
         for obj in query.objects:
-            row = 0
-            for batch in read_object(obj.path, ctx.format, layout, ctx.read_options):
-                item = with_loader_columns(batch, kind, job.id, seq, obj.index, row, loaded_at)
+
+            def encoded(obj: Any = obj) -> Iterator[pa.RecordBatch]:
+                row = 0
+                for batch in read_object(obj.path, ctx.format, layout, ctx.read_options):
+                    yield timestamps_as_text(
+                        with_loader_columns(batch, kind, job.id, seq, obj.index, row, loaded_at)
+                    )
+                    row += batch.num_rows
+
+            for item in rebatch(encoded(), ctx.read_options.yield_rows):
                 yielded = True
                 yield _data_item(item, table, layout, first)
                 first = False
-                row += batch.num_rows
-                result.rows += batch.num_rows
-                progress.add(result, rows=batch.num_rows)
+                result.rows += item.num_rows
+                progress.add(result, rows=item.num_rows)
             Path(obj.path).unlink(missing_ok=True)
         if first:  # no rows: still create the table / add new columns
             yield _data_item(layout.arrow_schema().empty_table(), table, layout, True)

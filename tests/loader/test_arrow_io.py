@@ -25,6 +25,8 @@ from loader.arrow_io import (
     json_object,
     json_text,
     read_object,
+    rebatch,
+    timestamps_as_text,
     unescape_copy_text,
 )
 from loader.schema import TableLayout, table_layout
@@ -501,3 +503,35 @@ def test_json_object_single_field_keeps_length() -> None:
 def test_unknown_format(tmp_path: Path, layout: TableLayout) -> None:
     with pytest.raises(ValueError, match="unknown format"):
         list(read_object(tmp_path / "x", "xml", layout))
+
+
+def test_timestamps_as_text_is_utc_with_z() -> None:
+    batch = pa.RecordBatch.from_pydict(
+        {
+            "t": pa.array(
+                [1_700_000_000_000_000, 1_700_000_000_500_000, None], pa.timestamp("us", tz="UTC")
+            ),
+            "naive": pa.array([0, 1, 2], pa.timestamp("us")),
+            "x": [1, 2, 3],
+        }
+    )
+    out = timestamps_as_text(batch)
+    assert out.column("t").to_pylist() == [
+        "2023-11-14 22:13:20Z",
+        "2023-11-14 22:13:20.500000Z",
+        None,
+    ]
+    assert out.column("naive").to_pylist()[1] == "1970-01-01 00:00:00.000001Z"
+    assert out.column("x") == batch.column("x")
+    for text in out.column("t").to_pylist()[:2]:
+        assert datetime.fromisoformat(text.replace("Z", "+00:00")).tzinfo is not None
+
+
+def test_rebatch_groups_without_losing_rows() -> None:
+    batches = [pa.RecordBatch.from_pydict({"a": list(range(i, i + 3))}) for i in range(0, 30, 3)]
+    tables = list(rebatch(batches, 7))
+    assert [t.num_rows for t in tables] == [9, 9, 9, 3]
+    assert pa.concat_tables(tables).column("a").to_pylist() == list(range(30))
+    other = pa.RecordBatch.from_pydict({"b": ["x"]})
+    mixed = list(rebatch([batches[0], other, batches[1]], 100))
+    assert [t.schema.names for t in mixed] == [["a"], ["b"], ["a"]]
