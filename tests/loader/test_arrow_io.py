@@ -276,6 +276,14 @@ def test_unescape_copy_text_matches_reference() -> None:
     assert unescape_copy_text(escaped).to_pylist() == values
 
 
+def test_unescape_touches_only_the_values_with_escapes() -> None:
+    values = ["plain"] * 500 + ["a\tb", None, "c\\nd"] + ["x"] * 500
+    escaped = pa.array([None if v is None else copy_escape(v) for v in values])
+    assert unescape_copy_text(escaped).to_pylist() == values
+    sliced = escaped.slice(490, 20)
+    assert unescape_copy_text(sliced).to_pylist() == values[490:510]
+
+
 def test_unescape_without_backslashes_is_a_no_op() -> None:
     values = pa.array(["a", None, ""])
     assert unescape_copy_text(values) is values
