@@ -1,0 +1,71 @@
+"""A job lands in raw entirely or not at all.
+
+A failure after some of a table's rows were handed to dlt must not leave a partial job behind (a
+partial snapshot would look like a full state to dbt): the whole extract is abandoned, every
+table of the run is reported, failure rows reach the sync log, and the rerun converges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from loader import arrow_io
+from loader import source as loader_source
+from loader.arrow_io import ParseError
+from tests.helpers import (
+    assert_current_state_matches_truth,
+    assert_no_failed_tables,
+    assert_raw_matches_jobs,
+    query,
+    sync_log,
+)
+from tests.integration.conftest import Loader
+
+TABLES = (("canvas", "accounts"), ("canvas", "users"), ("canvas", "submissions"))
+
+
+def test_failure_after_rows_were_yielded_aborts_the_run(
+    make_loader: Callable[..., Loader], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loader = make_loader(TABLES)
+    assert_no_failed_tables(loader.run())
+    loader.emulator.advance(24)
+    before = {t: query(loader.dsn, f"select count(*) from raw_canvas.{t}")[0][0] for _, t in TABLES}
+
+    def broken_read(
+        path: Path, fmt: str, layout: Any, options: Any = None
+    ) -> Iterator[pa.RecordBatch]:
+        batches = arrow_io.read_object(path, fmt, layout, options)
+        if layout.table != "submissions":
+            yield from batches
+            return
+        yield next(batches)
+        raise ParseError("object 0: row 7: bad value (injected)")
+
+    def one_by_one(batches: Any, min_rows: int) -> Iterator[pa.Table]:
+        for batch in batches:
+            yield pa.Table.from_batches([batch])
+
+    monkeypatch.setattr(loader_source, "read_object", broken_read)
+    monkeypatch.setattr(loader_source, "rebatch", one_by_one)
+    report = loader.run()
+    assert not report.ok
+    lines = report.failure_lines()
+    assert any(line.startswith("canvas.submissions: ") and "run aborted" in line for line in lines)
+    assert any("extract aborted" in line for line in lines)
+    assert {r.status for r in report.results} == {"failed"}
+    after = {t: query(loader.dsn, f"select count(*) from raw_canvas.{t}")[0][0] for _, t in TABLES}
+    assert after == before  # nothing of the aborted run reached raw
+    failed = [r for r in sync_log(loader.dsn, "canvas") if r["status"] == "failed"]
+    assert sorted(r["table_name"] for r in failed) == sorted(t for _, t in TABLES)
+
+    monkeypatch.undo()
+    assert_no_failed_tables(loader.run())
+    for ns, table in TABLES:
+        assert_current_state_matches_truth(loader.dsn, loader.emulator, ns, table)
+    assert_raw_matches_jobs(loader.dsn, loader.emulator, TABLES)
