@@ -11,7 +11,7 @@
       - rollup_user_id: the user enrollment_rollup_id is for (DiscussionTopic and File items only, as
         CD1 documents), kept only when that user has an enrollment row in the item's course, so the
         key never points at a rollup that cannot exist
-      - page_wiki_id: the wiki of a WikiPage; the course's account, term and wiki (R5/R8).
+      - page_wiki_id: the wiki of a WikiPage; the course's account and term (R5).
     Local CD2 ids. -#}
 with
 
@@ -126,8 +126,7 @@ final as (
         enrolled_pairs.user_id as rollup_user_id,
         resolved.page_wiki_id,
         courses.account_id as course_account_id,
-        courses.enrollment_term_id,
-        courses.wiki_id as course_wiki_id
+        courses.enrollment_term_id
     from resolved
     left join assignments
         on assignments.id = resolved.related_assignment_id

@@ -19,8 +19,8 @@ final as (
         ) as collapsed,
         cast(
             case
-                when progressions."current" then 'current'
-                when not progressions."current" then 'not_current'
+                when progressions.{{ adapter.quote('current') }} then 'current'
+                when not progressions.{{ adapter.quote('current') }} then 'not_current'
                 else 'unspecified'
             end as varchar(256)
         ) as is_current,
