@@ -489,6 +489,83 @@ def timestamps_as_text(batch: pa.RecordBatch) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
 
 
+class CsvSpool:
+    """Writes batches to CSV files of at most ``rows_per_file`` rows, ready for ``COPY``.
+
+    The files are what dlt's own CSV writer would produce from the same batches (pyarrow's
+    writer: a header, every string quoted, NULL as an empty unquoted field), written once, here,
+    instead of dlt writing Parquet at extract time and rewriting it as CSV at normalize time.
+
+    Args:
+        directory: where to write the files (created if missing).
+        rows_per_file: rotate to a new file after this many rows.
+        normalize_name: maps a column name to the destination's identifier (dlt naming), so the
+            header matches the table's columns.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        rows_per_file: int,
+        normalize_name: Any = None,
+    ) -> None:
+        self.directory = directory
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.rows_per_file = max(1, rows_per_file)
+        self.normalize_name = normalize_name or (lambda name: name)
+        self._writer: pcsv.CSVWriter | None = None
+        self._schema: pa.Schema | None = None
+        self._path: Path | None = None
+        self._rows = 0
+        self._count = 0
+
+    def _finish(self) -> list[tuple[Path, int, pa.Schema]]:
+        if self._writer is None or self._path is None or self._schema is None:
+            return []
+        self._writer.close()
+        done = [(self._path, self._rows, self._schema)]
+        self._writer, self._path, self._schema, self._rows = None, None, None, 0
+        return done
+
+    def write(self, batch: pa.RecordBatch) -> list[tuple[Path, int, pa.Schema]]:
+        """Append a batch.
+
+        Args:
+            batch: the batch (timestamps already text, see :func:`timestamps_as_text`).
+
+        Returns:
+            The files completed by this call: ``(path, rows, schema)``.
+        """
+        names = [self.normalize_name(n) for n in batch.schema.names]
+        if names != batch.schema.names:
+            batch = batch.rename_columns(names)
+        done: list[tuple[Path, int, pa.Schema]] = []
+        if self._schema is not None and not batch.schema.equals(self._schema):
+            done += self._finish()
+        if self._writer is None:
+            self._path = self.directory / f"part-{self._count:05d}.csv"
+            self._count += 1
+            self._schema = batch.schema
+            self._writer = pcsv.CSVWriter(
+                str(self._path),
+                batch.schema,
+                write_options=pcsv.WriteOptions(include_header=True, quoting_style="needed"),
+            )
+        self._writer.write_batch(batch)
+        self._rows += batch.num_rows
+        if self._rows >= self.rows_per_file:
+            done += self._finish()
+        return done
+
+    def close(self) -> list[tuple[Path, int, pa.Schema]]:
+        """Finish the open file.
+
+        Returns:
+            The completed file, if one was open.
+        """
+        return self._finish()
+
+
 # --------------------------------------------------------------------------- opening files
 
 

@@ -156,6 +156,9 @@ class LoadSettings:
         rate_limit_scale: multiplier on DAP's documented rate limits (1 = as documented;
             0 = no client-side limiting).
         block_size: bytes of text per parsed block.
+        csv_direct: the extract writes the CSV files dlt loads (dlt file import) instead of
+            handing dlt Arrow batches to write as Parquet and rewrite as CSV.
+        rows_per_file: rows per CSV file; a big table loads with several ``COPY`` at once.
     """
 
     namespaces: tuple[str, ...] = DEFAULT_NAMESPACES
@@ -171,6 +174,8 @@ class LoadSettings:
     force_snapshot: bool = False
     rate_limit_scale: float = 1.0
     block_size: int = 1 << 20
+    csv_direct: bool = True
+    rows_per_file: int = 250_000
 
     def validate(self) -> None:
         """Check values.
@@ -246,6 +251,12 @@ def _setting(name: str, cli: Mapping[str, Any], default: Any) -> Any:
     return default if value is None else value
 
 
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
 def load_settings(**cli: Any) -> LoadSettings:
     """Merge command-line values, dlt config and defaults.
 
@@ -271,9 +282,11 @@ def load_settings(**cli: Any) -> LoadSettings:
         dsn=cli.get("dsn") or None,
         state_dir=state_dir,
         work_dir=Path(work_dir) if work_dir else None,
-        force_snapshot=bool(_setting("force_snapshot", cli, False)),
+        force_snapshot=_truthy(_setting("force_snapshot", cli, False)),
         rate_limit_scale=float(_setting("rate_limit_scale", cli, 1.0)),
         block_size=int(_setting("block_size", cli, 1 << 20)),
+        csv_direct=_truthy(_setting("csv_direct", cli, True)),
+        rows_per_file=int(_setting("rows_per_file", cli, 250_000)),
     )
     settings.validate()
     return settings

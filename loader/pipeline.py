@@ -7,7 +7,10 @@ For each selected namespace, in order:
    committed with it is what the next extract reads;
 2. the source extracts the selected tables concurrently (``concurrency`` dlt worker threads)
    into one load package: Arrow batches, the resource states and the sync-log rows;
-3. normalize writes CSV files; load ``COPY``s them into PostgreSQL (never row-by-row inserts).
+3. load ``COPY``s the CSV files into PostgreSQL (never row-by-row inserts). With ``csv_direct``
+   (the default) the extract writes those CSV files itself, from the parsed Arrow batches, and
+   dlt imports them into the package; otherwise the resources yield the Arrow batches and dlt
+   writes Parquet at extract time and CSV at normalize time (measured: 40% slower).
 
 dlt's working directories live under ``<state_dir>/pipelines/<destination fingerprint>/``, so
 pointing the loader at another database never reuses another database's watermarks.
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +43,13 @@ from loader.destination import make_destination
 from loader.redaction import redact_text
 from loader.report import FAILED, OK, Progress, RunReport, TableResult
 from loader.schema import SYNC_LOG_TABLE
-from loader.source import RunContext, TableAborted, canvas, remove_stale_downloads
+from loader.source import (
+    WORK_PREFIX,
+    RunContext,
+    TableAborted,
+    canvas,
+    remove_stale_downloads,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -232,6 +243,15 @@ def run_namespace(
     before = len(report.results)
     started = time.monotonic()
     source = canvas(namespace=namespace, tables=tables, context=ctx)
+    spool_parent = pipelines_dir / "_spool"
+    ctx.spool_dir = None
+    if settings.csv_direct:
+        # CSV files the extract hands to dlt; dlt hard-links them into the load package, so they
+        # live on the same file system and may only go once the extract is over
+        spool_parent.mkdir(parents=True, exist_ok=True)
+        ctx.spool_dir = Path(
+            tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-{namespace}-", dir=spool_parent)
+        )
     try:
         pipeline.extract(
             source,
@@ -258,6 +278,10 @@ def run_namespace(
         report.errors.append(f"{namespace}: extract aborted: {message}")
         _record_failures(target.dsn, namespace, report.results[before:])
         return
+    finally:
+        if ctx.spool_dir is not None:
+            shutil.rmtree(ctx.spool_dir, ignore_errors=True)
+            ctx.spool_dir = None
     extracted = time.monotonic()
     try:
         pipeline.normalize()
@@ -317,13 +341,16 @@ def run(
         force_snapshot=settings.force_snapshot,
         work_dir=settings.work_dir,
         read_options=ReadOptions(block_size=settings.block_size),
+        rows_per_file=settings.rows_per_file,
     )
     if settings.work_dir is not None:
         settings.work_dir.mkdir(parents=True, exist_ok=True)
-    if removed := remove_stale_downloads(settings.work_dir):
-        logger.info("removed %d download folder(s) of killed runs", removed)
     pipelines_dir = settings.state_dir / "pipelines" / destination_fingerprint(target.dsn)
     pipelines_dir.mkdir(parents=True, exist_ok=True)
+    removed = remove_stale_downloads(settings.work_dir)
+    removed += remove_stale_downloads(pipelines_dir / "_spool")
+    if removed:
+        logger.info("removed %d download folder(s) of killed runs", removed)
     logger.info("run %s: loading into %s", report.run_id, redact_text(target.dsn))
     listed: dict[str, list[str]] = {}
     try:

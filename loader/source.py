@@ -24,7 +24,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,18 +33,26 @@ from typing import Any
 import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
+from dlt.common.normalizers.naming.snake_case import NamingConvention as SnakeCaseNaming
 from dlt.extract.resource import DltResource
 
-from loader.arrow_io import ReadOptions, read_object, rebatch, timestamps_as_text
+from loader.arrow_io import CsvSpool, ReadOptions, read_object, rebatch, timestamps_as_text
 from loader.config import LoadSettings, client_settings, resolve_credentials
 from loader.dap.client import DapClient
 from loader.dap.errors import DapError, describe
 from loader.dap.jobs import fetch, is_snapshot_needed
-from loader.dap.models import QueryRequest, format_timestamp, parse_timestamp
+from loader.dap.models import DownloadedObject, QueryRequest, format_timestamp, parse_timestamp
 from loader.report import FAILED, OK, RESNAPSHOT, Progress, RunReport, TableResult, utcnow
-from loader.schema import SYNC_LOG_TABLE, TableLayout, sync_log_columns, table_layout
+from loader.schema import (
+    SYNC_LOG_SCHEMA,
+    SYNC_LOG_TABLE,
+    TableLayout,
+    sync_log_columns,
+    table_layout,
+)
 
 logger = logging.getLogger(__name__)
+_NAMING = SnakeCaseNaming()  # dlt's default naming: CSV headers must match the table's columns
 
 SNAPSHOT = "snapshot"
 INCREMENTAL = "incremental"
@@ -98,6 +106,9 @@ class RunContext:
         force_snapshot: snapshot every table regardless of state.
         work_dir: parent directory for downloaded objects (None: system temp).
         read_options: parser tuning.
+        spool_dir: where CSV files wait for dlt to import them (``csv_direct``); it must outlive
+            the extract, so the pipeline creates and removes it. None: Arrow items.
+        rows_per_file: rows per CSV file (several files load with parallel ``COPY``).
     """
 
     client: DapClient
@@ -108,6 +119,8 @@ class RunContext:
     force_snapshot: bool = False
     work_dir: Path | None = None
     read_options: ReadOptions = field(default_factory=ReadOptions)
+    spool_dir: Path | None = None
+    rows_per_file: int = 250_000
 
 
 def with_loader_columns(
@@ -178,6 +191,41 @@ def _sync_log_item(result: TableResult) -> Any:
     )
 
 
+def _sync_log_variant() -> Any:
+    """An empty sync-log table that creates the resource's ``_dap_sync_log`` variant.
+
+    dlt starts a table variant from the resource's own hints; yielding this first keeps the data
+    table's column hints (set later on the resource itself, for imported files) out of it.
+    """
+    return dlt.mark.with_hints(
+        SYNC_LOG_SCHEMA.empty_table(),
+        dlt.mark.make_hints(
+            table_name=SYNC_LOG_TABLE,
+            columns=sync_log_columns(),  # type: ignore[arg-type]
+        ),
+        create_table_variant=True,
+    )
+
+
+def _file_columns(layout: TableLayout, schema: pa.Schema) -> list[dict[str, Any]]:
+    """Column hints for an imported CSV file: the layout's, plus text for unknown columns."""
+    hints = layout.dlt_columns()
+    known = {h["name"] for h in hints}
+    for name in schema.names:
+        if name not in known:
+            hints.append({"name": name, "data_type": "text", "nullable": True})
+    return hints
+
+
+def _file_item(path: Path, rows: int, layout: TableLayout, schema: pa.Schema) -> Any:
+    return dlt.mark.with_file_import(
+        str(path),
+        "csv",
+        rows,
+        hints=dlt.mark.make_hints(columns=_file_columns(layout, schema)),  # type: ignore[arg-type]
+    )
+
+
 def _data_item(
     batch: pa.RecordBatch | pa.Table, table: str, layout: TableLayout, first: bool
 ) -> Any:
@@ -188,6 +236,102 @@ def _data_item(
             create_table_variant=True,
         )
     return dlt.mark.with_table_name(batch, table)
+
+
+@dataclass(frozen=True)
+class JobStamp:
+    """What the loader columns say about every record of one job.
+
+    Attributes:
+        load_kind: ``snapshot`` or ``incremental``.
+        job_id: the DAP job id.
+        job_seq: the table's job sequence number.
+        loaded_at: the load timestamp.
+    """
+
+    load_kind: str
+    job_id: str
+    job_seq: int
+    loaded_at: datetime
+
+
+def job_items(
+    objects: Sequence[DownloadedObject],
+    table: str,
+    layout: TableLayout,
+    stamp: JobStamp,
+    ctx: RunContext,
+    on_rows: Callable[[int], None] = lambda n: None,
+) -> Iterator[Any]:
+    """The dlt items of one downloaded job, in order.
+
+    With ``ctx.spool_dir`` the records go to CSV files of ``ctx.rows_per_file`` rows that dlt
+    imports into the load package as they are (file import); otherwise as Arrow tables of about
+    ``yield_rows`` rows that dlt writes itself. Either way the loader columns are added and
+    timestamps are rendered as UTC text first. A job without records yields an empty table, so the
+    table (and any new column) still exists.
+
+    Args:
+        objects: the job's verified local files, in job order (each is deleted once parsed).
+        table: the CD2 table name (the resource's table).
+        layout: the table layout.
+        stamp: load kind, job id, job sequence and load time.
+        ctx: the run context.
+        on_rows: called with the row count of every parsed batch.
+
+    Yields:
+        dlt items (file imports or hinted Arrow tables).
+    """
+
+    def encoded(obj: DownloadedObject) -> Iterator[pa.RecordBatch]:
+        row = 0
+        for batch in read_object(obj.path, ctx.format, layout, ctx.read_options):
+            yield timestamps_as_text(
+                with_loader_columns(
+                    batch,
+                    stamp.load_kind,
+                    stamp.job_id,
+                    stamp.job_seq,
+                    obj.index,
+                    row,
+                    stamp.loaded_at,
+                )
+            )
+            row += batch.num_rows
+
+    first = True
+    if ctx.spool_dir is not None:  # CSV files straight into the load package
+        spool = CsvSpool(
+            Path(tempfile.mkdtemp(prefix=f"{table}-", dir=ctx.spool_dir)),
+            ctx.rows_per_file,
+            _NAMING.normalize_identifier,
+        )
+        for obj in objects:
+            for batch in encoded(obj):
+                done = spool.write(batch)
+                on_rows(batch.num_rows)
+                for path, rows, schema in done:
+                    first = False
+                    yield _file_item(path, rows, layout, schema)
+            Path(obj.path).unlink(missing_ok=True)
+        for path, rows, schema in spool.close():
+            first = False
+            yield _file_item(path, rows, layout, schema)
+        if first:
+            yield dlt.mark.with_hints(
+                layout.arrow_schema().empty_table(),
+                dlt.mark.make_hints(columns=layout.dlt_columns()),  # type: ignore[arg-type]
+            )
+        return
+    # Arrow items: dlt writes Parquet at extract time and CSV at normalize time
+    for obj in objects:
+        for item in rebatch(encoded(obj), ctx.read_options.yield_rows):
+            yield _data_item(item, table, layout, first)
+            first = False
+            on_rows(item.num_rows)
+        Path(obj.path).unlink(missing_ok=True)
+    if first:
+        yield _data_item(layout.arrow_schema().empty_table(), table, layout, True)
 
 
 def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any]) -> Iterator[Any]:
@@ -212,6 +356,8 @@ def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any
     kind = SNAPSHOT if ctx.force_snapshot or not since_text else INCREMENTAL
     since = parse_timestamp(since_text, "state since") if kind == INCREMENTAL else None
     yielded = False
+    if ctx.spool_dir is not None:
+        yield _sync_log_variant()
     work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-{table}-", dir=ctx.work_dir))
     try:
         versioned = client.get_schema(namespace, table)
@@ -262,26 +408,15 @@ def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any
         # never share a number with another job (the state commits with the package or not at
         # all, together with those rows).
         state["job_seq"] = seq
-        first = True
-        for obj in query.objects:
+        stamp = JobStamp(kind, job.id, seq, loaded_at)
 
-            def encoded(obj: Any = obj) -> Iterator[pa.RecordBatch]:
-                row = 0
-                for batch in read_object(obj.path, ctx.format, layout, ctx.read_options):
-                    yield timestamps_as_text(
-                        with_loader_columns(batch, kind, job.id, seq, obj.index, row, loaded_at)
-                    )
-                    row += batch.num_rows
+        def on_rows(n: int) -> None:
+            result.rows += n
+            progress.add(result, rows=n)
 
-            for item in rebatch(encoded(), ctx.read_options.yield_rows):
-                yielded = True
-                yield _data_item(item, table, layout, first)
-                first = False
-                result.rows += item.num_rows
-                progress.add(result, rows=item.num_rows)
-            Path(obj.path).unlink(missing_ok=True)
-        if first:  # no rows: still create the table / add new columns
-            yield _data_item(layout.arrow_schema().empty_table(), table, layout, True)
+        for item in job_items(query.objects, table, layout, stamp, ctx, on_rows):
+            yielded = True
+            yield item
         watermark = job.watermark
         if watermark is None:
             raise DapError(f"job {job.id} has neither 'at' nor 'until'")
@@ -394,6 +529,8 @@ def canvas(
 
 __all__ = [
     "FAILED",
+    "JobStamp",
+    "job_items",
     "RunContext",
     "TableAborted",
     "canvas",

@@ -34,6 +34,44 @@ import pyarrow.parquet as pq
 REPO = Path(__file__).resolve().parents[1]
 LOG_TABLES = {("canvas_logs", "web_logs")}
 
+# Strings that break naive text handling: empty vs NULL, separators, escapes, unicode.
+NASTY: list[str] = [
+    "",
+    "plain",
+    "tab\there",
+    "new\nline",
+    "carriage\rreturn\r\n",
+    "back\\slash",
+    "\\n is not a newline",
+    "\\\\",
+    "\\N",
+    "NULL",
+    "trailing backslash\\",
+    "ünïcødé 😀 中文 عربى",
+    "quote \"double\" and 'single'",
+    "comma, semicolon; pipe|",
+    "\b\f\v controls",
+    "a\x01b\x1fc",
+    "  leading and trailing spaces  ",
+    "__cd2_oversized_truncated__",
+]
+
+
+def copy_escape(value: str | None) -> str:
+    """PostgreSQL COPY text escaping, one character at a time (reference for TSV tests)."""
+    if value is None:
+        return "\\N"
+    table = {
+        "\\": "\\\\",
+        "\t": "\\t",
+        "\n": "\\n",
+        "\r": "\\r",
+        "\b": "\\b",
+        "\f": "\\f",
+        "\v": "\\v",
+    }
+    return "".join(table.get(c, c) for c in value)
+
 
 # --------------------------------------------------------------------------- the emulator
 

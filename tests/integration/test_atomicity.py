@@ -29,10 +29,12 @@ from tests.integration.conftest import Loader
 TABLES = (("canvas", "accounts"), ("canvas", "users"), ("canvas", "submissions"))
 
 
+@pytest.mark.parametrize("csv_direct", [True, False], ids=["csv_files", "arrow_items"])
 def test_failure_after_rows_were_yielded_aborts_the_run(
-    make_loader: Callable[..., Loader], monkeypatch: pytest.MonkeyPatch
+    make_loader: Callable[..., Loader], monkeypatch: pytest.MonkeyPatch, csv_direct: bool
 ) -> None:
-    loader = make_loader(TABLES)
+    # one row per CSV file: the first file reaches dlt before the injected failure
+    loader = make_loader(TABLES, csv_direct=csv_direct, rows_per_file=1)
     assert_no_failed_tables(loader.run())
     loader.emulator.advance(24)
     before = {t: query(loader.dsn, f"select count(*) from raw_canvas.{t}")[0][0] for _, t in TABLES}

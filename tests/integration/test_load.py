@@ -144,3 +144,11 @@ def test_every_table_of_both_namespaces(make_loader: Callable[..., Loader]) -> N
     assert_no_failed_tables(report)
     tables = tuple((r.namespace, r.table) for r in report.results)
     assert_raw_matches_jobs(loader.dsn, loader.emulator, tables)
+
+
+def test_arrow_items_path_gives_the_same_state(make_loader: Callable[..., Loader]) -> None:
+    loader = make_loader(csv_direct=False)
+    assert_no_failed_tables(loader.run())
+    loader.emulator.advance(24)
+    assert_no_failed_tables(loader.run())
+    assert_converged(loader)

@@ -30,27 +30,7 @@ from loader.arrow_io import (
     unescape_copy_text,
 )
 from loader.schema import TableLayout, table_layout
-
-NASTY = [
-    "",
-    "plain",
-    "tab\there",
-    "new\nline",
-    "carriage\rreturn\r\n",
-    "back\\slash",
-    "\\n is not a newline",
-    "\\\\",
-    "\\N",
-    "NULL",
-    "trailing backslash\\",
-    "ünïcødé 😀 中文 عربى",
-    "quote \"double\" and 'single'",
-    "comma, semicolon; pipe|",
-    "\b\f\v controls",
-    "a\x01b\x1fc",
-    "  leading and trailing spaces  ",
-    "__cd2_oversized_truncated__",
-]
+from tests.helpers import NASTY, copy_escape
 
 SCHEMA: dict[str, Any] = {
     "version": 1,
@@ -178,22 +158,6 @@ def read_all(path: Path, fmt: str, layout: TableLayout, **kw: Any) -> list[dict[
 
 
 # --------------------------------------------------------------------------- reference writers
-
-
-def copy_escape(value: str | None) -> str:
-    """PostgreSQL COPY text escaping, one character at a time (the reference)."""
-    if value is None:
-        return "\\N"
-    table = {
-        "\\": "\\\\",
-        "\t": "\\t",
-        "\n": "\\n",
-        "\r": "\\r",
-        "\b": "\\b",
-        "\f": "\\f",
-        "\v": "\\v",
-    }
-    return "".join(table.get(c, c) for c in value)
 
 
 def text_of(value: Any) -> str | None:
@@ -543,3 +507,31 @@ def test_rebatch_groups_without_losing_rows() -> None:
     other = pa.RecordBatch.from_pydict({"b": ["x"]})
     mixed = list(rebatch([batches[0], other, batches[1]], 100))
     assert [t.schema.names for t in mixed] == [["a"], ["b"], ["a"]]
+
+
+def test_csv_spool_rotates_normalizes_headers_and_keeps_empty_vs_null(tmp_path: Path) -> None:
+    import pyarrow.csv as pcsv
+
+    from loader.arrow_io import CsvSpool
+
+    spool = CsvSpool(tmp_path / "spool", rows_per_file=5, normalize_name=str.lower)
+    batch = pa.RecordBatch.from_pydict({"ID": list(range(4)), "Name": ["", None, 'q"uote,\n', "x"]})
+    done = spool.write(batch) + spool.write(batch)  # 8 rows: one full file
+    assert [rows for _, rows, _ in done] == [8]
+    other = pa.RecordBatch.from_pydict({"ID": [9]})
+    done += spool.write(other)  # a schema change closes nothing new (file 2 holds 0 rows yet)
+    done += spool.close()
+    assert [rows for _, rows, _ in done] == [8, 1]
+    path, _, schema = done[0]
+    assert schema.names == ["id", "name"]
+    assert path.read_text().splitlines()[0] == '"id","name"'
+    back = pcsv.read_csv(
+        path,
+        convert_options=pcsv.ConvertOptions(
+            column_types={"name": pa.string()},
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    assert back.column("name").to_pylist()[:4] == ["", None, 'q"uote,\n', "x"]
