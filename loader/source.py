@@ -8,7 +8,10 @@ Each table resource, in a dlt worker thread (``parallelized=True``):
    ``SnapshotRequired``/``OutOfRange`` it takes a fresh snapshot instead (status ``resnapshot``);
 3. downloads every object of the complete job to local disk, verified (``dap.jobs.fetch``)
    before yielding a single row, so a job lands in the load package entirely or not at all;
-4. streams each object as Arrow batches with the loader columns added;
+4. streams each object as Arrow batches with the loader columns added, and hands them to dlt:
+   by default written to CSV files that dlt imports into the load package as they are
+   (``csv_direct``; one write instead of dlt's Parquet-then-CSV), or as the Arrow tables
+   themselves (``csv_direct = false``);
 5. only then advances ``since`` in the state (dlt commits state in the same load package as the
    data, and loads a pending package before extracting anything new);
 6. yields one ``_dap_sync_log`` row (also for failures that happen before any data was yielded).
