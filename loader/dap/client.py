@@ -8,7 +8,8 @@ Every API call goes through :meth:`DapClient._call`, which
 * retries 429 (honouring ``Retry-After``, and pausing that endpoint for every thread), 5xx and
   connection errors with exponential backoff and jitter, within a budget of attempts and time,
   then raises :class:`~loader.dap.errors.RetriesExhausted`;
-* turns other error responses into the matching :mod:`loader.dap.errors` class.
+* turns other error responses into the matching :mod:`loader.dap.errors` class; a rejected login
+  or an account error (403 ``AccountDisabled``…) makes every later call fail at once.
 
 Object downloads (:meth:`DapClient.download`) use a separate connection pool without the API
 token, stream to disk, and verify the result: ``Content-Length`` and, for gzip, a complete
@@ -313,7 +314,12 @@ class DapClient:
             if response.status_code == 429:
                 retry_after = _retry_after(response.headers.get("Retry-After"))
                 self.limiter.defer(endpoint, retry_after if retry_after is not None else 1.0)
-            return self._json_or_error(response, what)
+            try:
+                return self._json_or_error(response, what)
+            except AccountError as exc:
+                # like the official client: the account cannot use DAP now; stop every table
+                self._fatal = exc
+                raise
 
         return self.with_retries(what, attempt)
 

@@ -139,6 +139,33 @@ def test_persistent_fault_fails_one_table_then_rerun_converges(
     assert_converged(loader)
 
 
+@pytest.mark.parametrize("count", [1, None], ids=["once", "persistent"])
+def test_account_error_stops_the_run_then_rerun_converges(
+    make_loader: Callable[..., Loader], count: int | None
+) -> None:
+    loader = make_loader(FAULT_TABLES, concurrency=1)
+    assert_no_failed_tables(loader.run())
+    loader.emulator.advance(24)
+    rule: dict[str, Any] = {
+        "route": "create_job",
+        "kind": "account_error",
+        "error_type": "AccountUnderMaintenance",
+        "table": "canvas.users",
+    }
+    rule.update({"count": count} if count else {"rate": 1.0})
+    loader.emulator.add_faults(rule)
+    report = loader.run()
+    assert not report.ok
+    lines = report.failure_lines()
+    assert any(line.startswith("canvas.users: AccountUnderMaintenance") for line in lines), lines
+    assert all("AccountUnderMaintenance" in line for line in lines), lines
+    # one 403, then the client stops calling: no request storm against a locked account
+    assert loader.emulator.requests().get("create_job", {}).get("403", 0) == 1
+    loader.emulator.clear_faults()
+    assert_no_failed_tables(loader.run())
+    assert_converged(loader)
+
+
 def test_authentication_failure_is_reported(make_loader: Callable[..., Loader]) -> None:
     loader = make_loader(FAULT_TABLES)
     loader.emulator.env = {**loader.emulator.env, "DAP_CLIENT_SECRET": "wrong-secret-value"}
