@@ -1,0 +1,161 @@
+"""End-to-end fixtures: the emulator in-process, a fresh database loaded by ``cd2 load``, and
+``dbt build`` over it (tests/conftest.py's ``pg_server`` provides the PostgreSQL server).
+
+The scale is ``tiny`` unless ``CD2_E2E_SCALE`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg2
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from emulator.server import Emulator, Settings
+from tests.conftest import PgServer
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+DATABASE = "cd1_e2e"
+
+
+def _run(
+    args: list[str], env: dict[str, str], log: Path, timeout: int = 2400, check: bool = True
+) -> int:
+    """Run a command, keeping its output in ``log``; with ``check``, fail on a non-zero exit
+    (showing the output's tail). Returns the exit code."""
+    result = subprocess.run(
+        args, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    log.write_text(result.stdout + result.stderr, "utf-8")
+    if check and result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-40:])
+        pytest.fail(f"{' '.join(args[:3])} exited {result.returncode} (log {log}):\n{tail}")
+    return result.returncode
+
+
+@dataclass
+class Warehouse:
+    """A database loaded from the emulator and built by dbt.
+
+    Attributes:
+        dsn: connection string of the database.
+        emulator: the emulator it was loaded from.
+        env: environment for ``cd2`` and ``dbt`` (DAP credentials, DSN, profiles dir).
+        work: scratch directory (logs, dbt target, loader state).
+        run_results: dbt's run_results.json of the last full ``dbt build``.
+    """
+
+    dsn: str
+    emulator: Emulator
+    env: dict[str, str]
+    work: Path
+    run_results: dict[str, Any]
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a query."""
+        with psycopg2.connect(self.dsn) as conn, conn.cursor() as cur:
+            cur.execute(sql, params)
+            return list(cur.fetchall())
+
+    def truth(self, namespace: str, table: str) -> pa.Table:
+        """The emulator's ground truth of a table at its clock (GET /_emulator/truth)."""
+        response = httpx.get(
+            f"{self.emulator.url}/_emulator/truth/{namespace}/{table}", timeout=300
+        )
+        response.raise_for_status()
+        return pq.read_table(io.BytesIO(response.content))
+
+    def load(self, name: str) -> None:
+        """Run ``cd2 load`` against the emulator."""
+        cd2 = BIN / "cd2"
+        command = [str(cd2)] if cd2.exists() else [sys.executable, "-m", "loader"]
+        _run(
+            command
+            + ["load", "--dsn", self.dsn, "--state-dir", str(self.work / "state")]
+            + ["--work-dir", str(self.work / "downloads")],
+            self.env,
+            self.work / f"{name}.log",
+        )
+
+    def dbt(self, name: str, *args: str, check: bool = True) -> int:
+        """Run a dbt command on this database (own target and log paths)."""
+        return _run(
+            [str(BIN / "dbt"), *args, "--project-dir", str(REPO)]
+            + ["--profiles-dir", str(self.work), "--target-path", str(self.work / "target")]
+            + ["--log-path", str(self.work / "logs")],
+            self.env,
+            self.work / f"{name}.log",
+            check=check,
+        )
+
+    def build(self, name: str) -> None:
+        """Build staging on one thread first (base models check whether their raw table exists,
+        which races on dbt's relation cache under several threads), then ``dbt build``. A
+        failing node does not stop the session: test_dbt_build_is_green reports it from
+        run_results, and the fact tests check what was built."""
+        self.dbt(f"{name}-staging", "run", "--select", "path:models/staging", "--threads", "1")
+        self.dbt(name, "build", "--threads", "4", check=False)
+        self.run_results = json.loads((self.work / "target" / "run_results.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def e2e_emulator() -> Iterator[Emulator]:
+    """The DAP emulator, in-process on a free port (seed 1)."""
+    scale = os.environ.get("CD2_E2E_SCALE", "tiny")
+    emulator = Emulator(Settings(port=0, seed=1, scale=scale))
+    emulator.start()
+    try:
+        yield emulator
+    finally:
+        emulator.shutdown()
+
+
+@pytest.fixture(scope="session")
+def cd1_warehouse(
+    pg_server: PgServer, e2e_emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
+) -> Warehouse:
+    """A fresh database with the emulator loaded by ``cd2 load`` and ``dbt build`` run on it."""
+    conn = psycopg2.connect(pg_server.dsn)
+    try:
+        conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
+        with conn.cursor() as cur:
+            cur.execute(f"drop database if exists {DATABASE}")
+            cur.execute(f"create database {DATABASE}")
+    finally:
+        conn.close()
+    work = tmp_path_factory.mktemp("cd1_e2e")
+    dsn = pg_server.url(DATABASE)
+    (work / "profiles.yml").write_text(
+        "cd2:\n  target: e2e\n  outputs:\n    e2e:\n      type: postgres\n"
+        f"      host: {pg_server.host}\n      port: {pg_server.port}\n"
+        f"      user: {pg_server.user}\n      password: ''\n      dbname: {DATABASE}\n"
+        "      schema: cd2\n      threads: 4\n",
+        "utf-8",
+    )
+    settings = e2e_emulator.settings
+    env = {
+        **os.environ,
+        "DAP_API_URL": e2e_emulator.url,
+        "DAP_CLIENT_ID": settings.client_id,
+        "DAP_CLIENT_SECRET": settings.client_secret,
+        "DESTINATION__POSTGRES__CREDENTIALS": dsn,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "RUNTIME__DLTHUB_TELEMETRY": "false",
+    }
+    warehouse = Warehouse(dsn, e2e_emulator, env, work, {})
+    warehouse.load("load-1")
+    warehouse.build("build-1")
+    return warehouse
