@@ -4,6 +4,8 @@ Subcommands:
 
 * ``cd2 load``: load the selected CD2 tables into PostgreSQL (append-only raw tables).
 * ``cd2 warehouse up|down|url|status``: the embedded PostgreSQL warehouse.
+* ``cd2 codegen [--refresh]``: regenerate the dbt sources, stubs, CD1 properties and docs.
+* ``cd2 summary``: tables and rows per layer of the warehouse.
 
 More subcommands plug in through :func:`register` (a name, a help line, a function that adds
 arguments, and a handler returning the exit code).
@@ -185,7 +187,112 @@ def _warehouse(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- codegen
+
+
+def _codegen_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--project-dir", type=Path, default=Path("."), help="dbt project root (default .)"
+    )
+    p.add_argument(
+        "--refresh",
+        action="store_true",
+        help="first rewrite loader/catalog/<ns>.json from the DAP API's current table schemas",
+    )
+    p.add_argument(
+        "--namespace",
+        action="append",
+        default=None,
+        metavar="NS",
+        help="with --refresh: namespace to fetch (default canvas,canvas_logs)",
+    )
+
+
+def _refresh_catalog(namespaces: Sequence[str]) -> list[Path]:
+    from loader.codegen import write_catalog
+    from loader.config import client_settings, resolve_credentials
+    from loader.dap.client import DapClient
+
+    credentials = resolve_credentials()
+    client = DapClient(
+        credentials.client_id, credentials.client_secret, client_settings(credentials.base_url)
+    )
+    written = []
+    try:
+        for ns in namespaces:
+            tables = {}
+            for table in client.list_tables(ns):
+                versioned = client.get_schema(ns, table)
+                tables[table] = {"version": versioned.version, "schema": versioned.schema}
+            written.append(write_catalog(ns, tables))
+    finally:
+        client.close()
+    return written
+
+
+def _codegen(args: argparse.Namespace) -> int:
+    from loader import cd1_coverage, codegen
+    from loader.config import ConfigError, as_list
+    from loader.dap.errors import DapError
+
+    project = args.project_dir
+    if not (project / "dbt_project.yml").exists():
+        print(f"cd2 codegen: {project} has no dbt_project.yml", file=sys.stderr)
+        return EXIT_USAGE
+    if args.refresh:
+        try:
+            for path in _refresh_catalog(as_list(args.namespace) or ("canvas", "canvas_logs")):
+                logger.info("refreshed %s", path)
+        except (ConfigError, DapError) as exc:
+            print(f"cd2 codegen --refresh: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+    written = codegen.run(project) + codegen.run_cd1(project)
+    coverage, failing = cd1_coverage.write(project)
+    print(f"cd2 codegen: wrote {len(written) + len(coverage)} files")
+    if failing:
+        print(
+            f"cd2 codegen: {failing} CD1 table(s) not fully covered; see docs/cd1-coverage.md",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def _summary_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dsn", default=None, help="PostgreSQL DSN (default: embedded warehouse)")
+    p.add_argument("--cd1-schema", default="cd1", help="the CD1 schema (dbt var cd1_schema)")
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from loader.config import destination_dsn
+    from loader.summary import collect, render
+    from loader.warehouse import EmbeddedWarehouse, WarehouseError, state_dir
+
+    try:
+        dsn = destination_dsn(args.dsn)
+        if dsn is None:
+            warehouse = EmbeddedWarehouse(Path(args.state_dir or state_dir()) / "warehouse")
+            running = warehouse.status()
+            if not running.running:
+                print("cd2 summary: the embedded warehouse is not running", file=sys.stderr)
+                return EXIT_FAILED
+            warehouse.port = running.port
+            dsn = warehouse.dsn()
+        print(render(collect(dsn, args.cd1_schema)))
+    except WarehouseError as exc:
+        print(f"cd2 summary: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 register(Subcommand("load", "load CD2 tables into PostgreSQL", _load_arguments, _load))
+register(
+    Subcommand("codegen", "regenerate dbt sources, stubs and docs", _codegen_arguments, _codegen)
+)
+register(Subcommand("summary", "what the warehouse holds, per layer", _summary_arguments, _summary))
 register(
     Subcommand(
         "warehouse", "manage the embedded PostgreSQL warehouse", _warehouse_arguments, _warehouse
