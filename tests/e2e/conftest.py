@@ -122,40 +122,52 @@ def e2e_emulator() -> Iterator[Emulator]:
         emulator.shutdown()
 
 
+def create_warehouse(
+    pg_server: PgServer, emulator: Emulator, work: Path, database: str
+) -> Warehouse:
+    """A fresh, empty database ``database`` with a dbt profile and a ``cd2``/``dbt`` environment
+    pointing at it and at ``emulator``; nothing loaded yet."""
+    conn = psycopg2.connect(pg_server.dsn)
+    try:
+        conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
+        with conn.cursor() as cur:
+            cur.execute(f"drop database if exists {database}")
+            cur.execute(f"create database {database}")
+    finally:
+        conn.close()
+    dsn = pg_server.url(database)
+    (work / "profiles.yml").write_text(
+        "cd2:\n  target: e2e\n  outputs:\n    e2e:\n      type: postgres\n"
+        f"      host: {pg_server.host}\n      port: {pg_server.port}\n"
+        f"      user: {pg_server.user}\n      password: ''\n      dbname: {database}\n"
+        "      schema: cd2\n      threads: 4\n",
+        "utf-8",
+    )
+    settings = emulator.settings
+    env = {
+        **os.environ,
+        "DAP_API_URL": emulator.url,
+        "DAP_CLIENT_ID": settings.client_id,
+        "DAP_CLIENT_SECRET": settings.client_secret,
+        "DESTINATION__POSTGRES__CREDENTIALS": dsn,
+        # The emulator enforces no per-minute limits; the documented ones would make a load of
+        # ~90 tables wait ~18 minutes for job-creation slots.
+        "SOURCES__DAP__RATE_LIMIT_SCALE": "0",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "RUNTIME__DLTHUB_TELEMETRY": "false",
+    }
+    return Warehouse(dsn, emulator, env, work, {})
+
+
 @pytest.fixture(scope="session")
 def cd1_warehouse(
     pg_server: PgServer, e2e_emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
 ) -> Warehouse:
     """A fresh database with the emulator loaded by ``cd2 load`` and ``dbt build`` run on it."""
-    conn = psycopg2.connect(pg_server.dsn)
-    try:
-        conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
-        with conn.cursor() as cur:
-            cur.execute(f"drop database if exists {DATABASE}")
-            cur.execute(f"create database {DATABASE}")
-    finally:
-        conn.close()
-    work = tmp_path_factory.mktemp("cd1_e2e")
-    dsn = pg_server.url(DATABASE)
-    (work / "profiles.yml").write_text(
-        "cd2:\n  target: e2e\n  outputs:\n    e2e:\n      type: postgres\n"
-        f"      host: {pg_server.host}\n      port: {pg_server.port}\n"
-        f"      user: {pg_server.user}\n      password: ''\n      dbname: {DATABASE}\n"
-        "      schema: cd2\n      threads: 4\n",
-        "utf-8",
+    warehouse = create_warehouse(
+        pg_server, e2e_emulator, tmp_path_factory.mktemp("cd1_e2e"), DATABASE
     )
-    settings = e2e_emulator.settings
-    env = {
-        **os.environ,
-        "DAP_API_URL": e2e_emulator.url,
-        "DAP_CLIENT_ID": settings.client_id,
-        "DAP_CLIENT_SECRET": settings.client_secret,
-        "DESTINATION__POSTGRES__CREDENTIALS": dsn,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-        "RUNTIME__DLTHUB_TELEMETRY": "false",
-    }
-    warehouse = Warehouse(dsn, e2e_emulator, env, work, {})
     warehouse.load("load-1")
     warehouse.build("build-1")
     return warehouse

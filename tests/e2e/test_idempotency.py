@@ -1,0 +1,107 @@
+"""The idempotency check (STYLE §8): reruns converge, and incremental builds equal a full refresh.
+
+On a database of its own, loaded from an emulator of its own:
+
+1. load a snapshot, ``dbt run --full-refresh``: hash every relation users see (current state in
+   ``canvas``/``canvas_logs``, the CD1 star schema, the analytics reports);
+2. ``dbt run`` again with no new data: every hash unchanged;
+3. advance the emulator a day, load the increment, ``dbt run`` (incremental models merge), then
+   load and ``dbt run`` once more with nothing new: every hash unchanged by the rerun;
+4. ``dbt run --full-refresh``: every hash equal to the incremental result of step 3.
+
+Tests of the models themselves run in test_cd1_facts (``dbt build``); here only the data counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from emulator.server import Emulator, Settings
+from tests.conftest import PgServer
+from tests.e2e.conftest import Warehouse, create_warehouse
+
+pytestmark = pytest.mark.slow
+
+SCHEMAS = ("canvas", "canvas_logs", "cd1", "analytics")
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    emulator = Emulator(Settings(port=0, seed=11, scale="tiny"))
+    emulator.start()
+    try:
+        yield emulator
+    finally:
+        emulator.shutdown()
+
+
+@pytest.fixture(scope="module")
+def warehouse(
+    pg_server: PgServer, emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
+) -> Warehouse:
+    return create_warehouse(
+        pg_server, emulator, Path(tmp_path_factory.mktemp("idempotency")), "idempotency_e2e"
+    )
+
+
+def run(warehouse: Warehouse, name: str, *args: str) -> None:
+    """``dbt run``: staging on one thread first (see Warehouse.build), then everything."""
+    warehouse.dbt(
+        f"{name}-staging", "run", "--select", "path:models/staging", "--threads", "1", *args
+    )
+    warehouse.dbt(name, "run", "--threads", "4", *args)
+
+
+def relation_hashes(warehouse: Warehouse) -> dict[str, tuple[int, str]]:
+    """Row count and an order-independent hash of the rows, per relation of the user schemas."""
+    relations = warehouse.query(
+        "select table_schema, table_name from information_schema.tables"
+        " where table_schema = any(%s) order by 1, 2",
+        (list(SCHEMAS),),
+    )
+    out: dict[str, tuple[int, str]] = {}
+    for schema, name in relations:
+        [(count, digest)] = warehouse.query(
+            f"select count(*), md5(coalesce(string_agg(h, '' order by h), '')) from (select md5(t::text) as h from \"{schema}\".\"{name}\" t) rows"  # noqa: E501
+        )
+        out[f"{schema}.{name}"] = (int(count), str(digest))
+    return out
+
+
+def differences(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> list[str]:
+    names = sorted(set(before) | set(after))
+    return [
+        f"{n}: {before.get(n)} -> {after.get(n)}" for n in names if before.get(n) != after.get(n)
+    ]
+
+
+def test_rebuilds_converge(warehouse: Warehouse, emulator: Emulator) -> None:
+    warehouse.load("load-1")
+    warehouse.dbt("seed", "seed")
+    run(warehouse, "run-1", "--full-refresh")
+    first = relation_hashes(warehouse)
+    assert {k.split(".")[0] for k in first} >= {"canvas", "canvas_logs", "cd1"}
+    assert first["canvas.stg_canvas__submissions"][0] > 0
+
+    run(warehouse, "run-2")
+    assert differences(first, relation_hashes(warehouse)) == []
+
+    httpx.post(
+        f"{emulator.url}/_emulator/advance", json={"hours": 24}, timeout=600
+    ).raise_for_status()
+    warehouse.load("load-2")
+    run(warehouse, "run-3")
+    incremental = relation_hashes(warehouse)
+    changed = differences(first, incremental)
+    assert any(c.startswith("canvas.stg_canvas__submissions") for c in changed), changed
+
+    warehouse.load("load-3")  # nothing new since load-2
+    run(warehouse, "run-4")
+    assert differences(incremental, relation_hashes(warehouse)) == []
+
+    run(warehouse, "run-5", "--full-refresh")
+    assert differences(incremental, relation_hashes(warehouse)) == []
