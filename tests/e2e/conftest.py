@@ -101,11 +101,8 @@ class Warehouse:
         )
 
     def build(self, name: str) -> None:
-        """Build staging on one thread first (base models check whether their raw table exists,
-        which races on dbt's relation cache under several threads), then ``dbt build``. A
-        failing node does not stop the session: test_dbt_build_is_green reports it from
-        run_results, and the fact tests check what was built."""
-        self.dbt(f"{name}-staging", "run", "--select", "path:models/staging", "--threads", "1")
+        """``dbt build``. A failing node does not stop the session: test_dbt_build_is_green
+        reports it from run_results, and the fact tests check what was built."""
         self.dbt(name, "build", "--threads", "4", check=False)
         self.run_results = json.loads((self.work / "target" / "run_results.json").read_text())
 

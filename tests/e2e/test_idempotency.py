@@ -49,10 +49,7 @@ def warehouse(
 
 
 def run(warehouse: Warehouse, name: str, *args: str) -> None:
-    """``dbt run``: staging on one thread first (see Warehouse.build), then everything."""
-    warehouse.dbt(
-        f"{name}-staging", "run", "--select", "path:models/staging", "--threads", "1", *args
-    )
+    """``dbt run`` on four threads."""
     warehouse.dbt(name, "run", "--threads", "4", *args)
 
 
