@@ -1,0 +1,56 @@
+{#- Every current web request made by a user in a course (canvas_logs.web_logs with a user_id and
+    a course_id), with its UTC date and hour and its Analytics category: the controller's row in
+    the seed analytics_controller_categories, else the row of the controller's last path segment
+    (quizzes/quizzes -> quizzes), else 'other'. The one source of page views and participations in
+    the analytics marts. Local CD2 ids. -#}
+with
+
+web_logs as (
+    select * from {{ ref('stg_canvas_logs__web_logs') }}
+    where course_id is not null
+        and user_id is not null
+),
+
+controllers as (
+    select * from {{ ref('stg_canvas_logs__controller') }}
+),
+
+categories as (
+    select * from {{ ref('analytics_controller_categories') }}
+),
+
+named as (
+    select
+        web_logs.id as request_id,
+        web_logs.course_id,
+        web_logs.user_id,
+        {{ cd1_timestamp('web_logs.timestamp') }} as requested_at,
+        web_logs.url,
+        web_logs.participated as is_participation,
+        lower(controllers.value) as controller
+    from web_logs
+    left join controllers
+        on controllers.id = web_logs.web_application_controller
+),
+
+final as (
+    select
+        named.request_id,
+        named.course_id,
+        named.user_id,
+        named.requested_at,
+        cast(named.requested_at as date) as request_date,
+        {{ dbt.date_trunc('hour', 'named.requested_at') }} as request_hour,
+        named.url,
+        named.is_participation,
+        named.controller,
+        -- a controller in neither form of the map (or no controller) counts as 'other', as in the API
+        coalesce(exact_match.category, segment_match.category, 'other') as category
+    from named
+    left join categories as exact_match
+        on exact_match.controller = named.controller
+    left join categories as segment_match
+        on segment_match.controller = {{ dbt.split_part('named.controller', "'/'", -1) }}
+)
+
+select * from final
