@@ -1,0 +1,151 @@
+{#- Department statistics by sub-account
+    (GET /api/v1/accounts/:account_id/analytics/<scope>/statistics_by_subaccount): for every
+    (account, scope, term) that holds a course, one row for the account itself and one per direct
+    sub-account that is not deleted, with the department statistics of that row's courses among
+    the department's courses in the scope: for the account itself the courses placed directly in
+    it, for a sub-account the courses anywhere in its subtree (so the rows' course counts add up
+    to the department's). Rows without courses carry zeros. -#}
+with
+
+department_courses as (
+    select * from {{ ref('int_courses_paired_with_departments') }}
+),
+
+course_contents as (
+    select * from {{ ref('int_courses_with_content_counts') }}
+),
+
+ancestors as (
+    select * from {{ ref('int_accounts_paired_with_ancestors') }}
+),
+
+enrollments as (
+    select * from {{ ref('stg_canvas__enrollments') }}
+    where workflow_state in ('active', 'completed')
+        and type in ('TeacherEnrollment', 'StudentEnrollment')
+),
+
+accounts as (
+    select * from {{ ref('stg_canvas__accounts') }}
+    where workflow_state <> 'deleted'
+),
+
+scopes as (
+    select distinct
+        account_id,
+        scope,
+        term_id
+    from department_courses
+),
+
+subaccount_rows as (
+    select
+        scopes.account_id,
+        scopes.scope,
+        scopes.term_id,
+        scopes.account_id as subaccount_id
+    from scopes
+
+    union all
+
+    select
+        scopes.account_id,
+        scopes.scope,
+        scopes.term_id,
+        accounts.id as subaccount_id
+    from scopes
+    inner join accounts
+        on accounts.parent_account_id = scopes.account_id
+),
+
+row_courses as (
+    select
+        subaccount_rows.account_id,
+        subaccount_rows.scope,
+        subaccount_rows.term_id,
+        subaccount_rows.subaccount_id,
+        department_courses.course_id
+    from subaccount_rows
+    inner join department_courses
+        on department_courses.account_id = subaccount_rows.account_id
+        and department_courses.scope = subaccount_rows.scope
+        and department_courses.term_id = subaccount_rows.term_id
+    inner join course_contents
+        on course_contents.course_id = department_courses.course_id
+    inner join ancestors
+        on ancestors.account_id = course_contents.account_id
+        and ancestors.ancestor_account_id = subaccount_rows.subaccount_id
+    {#- the account's own row keeps only the courses placed directly in it #}
+    where subaccount_rows.subaccount_id <> subaccount_rows.account_id
+        or course_contents.account_id = subaccount_rows.account_id
+),
+
+contents as (
+    select
+        row_courses.account_id,
+        row_courses.scope,
+        row_courses.term_id,
+        row_courses.subaccount_id,
+        count(*) as course_count,
+        sum(course_contents.discussion_topic_count) as discussion_topic_count,
+        sum(course_contents.attachment_count) as attachment_count,
+        sum(course_contents.assignment_count) as assignment_count
+    from row_courses
+    inner join course_contents
+        on course_contents.course_id = row_courses.course_id
+    group by
+        row_courses.account_id,
+        row_courses.scope,
+        row_courses.term_id,
+        row_courses.subaccount_id
+),
+
+people as (
+    select
+        row_courses.account_id,
+        row_courses.scope,
+        row_courses.term_id,
+        row_courses.subaccount_id,
+        count(distinct case when enrollments.type = 'TeacherEnrollment' then enrollments.user_id end) as teacher_count,
+        count(distinct case when enrollments.type = 'StudentEnrollment' then enrollments.user_id end) as student_count
+    from row_courses
+    inner join enrollments
+        on enrollments.course_id = row_courses.course_id
+    group by
+        row_courses.account_id,
+        row_courses.scope,
+        row_courses.term_id,
+        row_courses.subaccount_id
+),
+
+final as (
+    select
+        subaccount_rows.account_id,
+        cast(subaccount_rows.scope as varchar(16)) as scope,
+        subaccount_rows.term_id,
+        subaccount_rows.subaccount_id,
+        cast(accounts.name as varchar(256)) as subaccount_name,
+        -- a row without courses (or without enrollments) counts zero: the left joins give NULL
+        cast(coalesce(contents.course_count, 0) as {{ dbt.type_bigint() }}) as courses,
+        cast(coalesce(people.teacher_count, 0) as {{ dbt.type_bigint() }}) as teachers,
+        cast(coalesce(people.student_count, 0) as {{ dbt.type_bigint() }}) as students,
+        cast(coalesce(contents.discussion_topic_count, 0) as {{ dbt.type_bigint() }}) as discussion_topics,
+        cast(null as {{ dbt.type_bigint() }}) as media_objects,
+        cast(coalesce(contents.attachment_count, 0) as {{ dbt.type_bigint() }}) as attachments,
+        cast(coalesce(contents.assignment_count, 0) as {{ dbt.type_bigint() }}) as assignments
+    from subaccount_rows
+    inner join accounts
+        on accounts.id = subaccount_rows.subaccount_id
+    left join contents
+        on contents.account_id = subaccount_rows.account_id
+        and contents.scope = subaccount_rows.scope
+        and contents.term_id = subaccount_rows.term_id
+        and contents.subaccount_id = subaccount_rows.subaccount_id
+    left join people
+        on people.account_id = subaccount_rows.account_id
+        and people.scope = subaccount_rows.scope
+        and people.term_id = subaccount_rows.term_id
+        and people.subaccount_id = subaccount_rows.subaccount_id
+)
+
+select * from final
