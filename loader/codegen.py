@@ -40,6 +40,8 @@ META_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 # Logs: a snapshot covers the service's retention window, not the full state.
 LOG_TABLES = frozenset({("canvas_logs", "web_logs")})
+# The Canvas class name a polymorphic ``*_type`` column holds for rows pointing at each table (the
+# target tables of the polymorphic foreign keys in foreign_keys.json that CD2 exports).
 CANVAS_CLASS = {
     "Course": "courses",
     "Group": "groups",
@@ -59,6 +61,16 @@ CANVAS_CLASS = {
     "ConversationMessage": "conversation_messages",
     "Quizzes::QuizSubmission": "quiz_submissions",
     "AssessmentQuestion": "assessment_questions",
+    "AssessmentQuestionBank": "assessment_question_banks",
+    "AssignmentGroup": "assignment_groups",
+    "CalendarEvent": "calendar_events",
+    "ContentMigration": "content_migrations",
+    "ContentTag": "content_tags",
+    "Folder": "folders",
+    "Rubric": "rubrics",
+    "RubricAssociation": "rubric_associations",
+    "RubricAssessment": "rubric_assessments",
+    "Wiki": "wikis",
 }
 _IDENT = re.compile(r"[^a-z0-9_]+")
 
@@ -228,11 +240,17 @@ def _references(
     fks: dict[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]],
     known: set[tuple[str, str]],
 ) -> list[tuple[str, str, str | None]]:
-    """(target namespace, target table, where-clause) for each documented foreign key."""
+    """(target namespace, target table, where-clause) for each documented foreign key.
+
+    A polymorphic key is checked only on the rows whose discriminator names the target's class, and
+    not at all when that class is unknown (checking every row against one target always fails).
+    """
     out = []
     for tns, ttable, disc, cls in fks.get((ns, table, column), []):
         if (tns, normalize(ttable)) not in known:
             continue  # stub tables CD2 does not export
+        if disc and not cls:
+            continue  # polymorphic, but no class name for this target
         where = f"{disc} = '{cls}'" if disc and cls else None
         out.append((tns, normalize(ttable), where))
     return out
@@ -344,7 +362,9 @@ def foreign_keys(
     from Instructure's ERD, as extracted in the CD2 reference catalog).
 
     Returns:
-        ``{(ns, table, column): [(target ns, target table, discriminator, class name)]}``.
+        ``{(ns, table, column): [(target ns, target table, discriminator, class name)]}``; the
+        discriminator and class name are set for polymorphic keys only, the class name only when
+        CANVAS_CLASS knows the target.
     """
     out: dict[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]] = {}
     for t in reference["tables"]:  # [{namespace, table, foreign_keys: [...]}]
@@ -355,7 +375,7 @@ def foreign_keys(
                 (
                     tns or t["namespace"],
                     ttable,
-                    fk.get("discriminator"),
+                    fk.get("discriminator") if fk.get("polymorphic") else None,
                     cls if fk.get("polymorphic") else None,
                 )
             )
