@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -51,11 +51,11 @@ KIND_NAMES = {
     REINSERT: "reinsert",
 }
 
-# Tables Canvas hard-deletes rows from (the others only soft-delete).
+# Tables Canvas hard-deletes rows from (the others only soft-delete; content_tags, for one, go to
+# workflow_state 'deleted').
 HARD_DELETE_TABLES = frozenset(
     {
         "submission_comments",
-        "content_tags",
         "group_memberships",
         "discussion_entry_participants",
         "conversation_message_participants",
@@ -81,6 +81,9 @@ GROWING_TABLES = frozenset(
         "group_memberships",
     }
 )
+# Rows that leave (and come back) with a hard-deleted row of another table, as their foreign key to
+# it requires: child table -> parent table, the child row having the parent row's slot.
+CASCADES: dict[str, str] = {"enrollment_states": "enrollments"}
 STATIC_TABLES = frozenset({"Action", "Controller", "roles", "enrollment_terms"})
 UPDATE_RATE_PER_HOUR = 0.001
 DELETE_RATE_PER_HOUR = 0.0002
@@ -293,13 +296,27 @@ class Dataset:
         self.step += 1
         start = self._clock_us
         end = start + int(round(hours * MICROS_PER_HOUR))
-        summary: dict[str, dict[str, int]] = {}
-        for (ns, name), st in self.states.items():
+        changed: dict[str, dict[str, int]] = {}
+        removed: dict[tuple[str, str], list[tuple[int, int, int]]] = {}  # (kind, slot, time)
+        tables = [key for key in self.states if key[1] not in CASCADES]
+        tables += [key for key in self.states if key[1] in CASCADES]  # after their parents
+        for ns, name in tables:
+            st = self.states[(ns, name)]
             if name in STATIC_TABLES or st.base_count == 0:
                 continue
-            counts = self._advance_table(ns, name, st, start, end, hours)
+            first = len(st.ev_us)
+            forced = removed.get((ns, CASCADES[name]), []) if name in CASCADES else []
+            counts = self._advance_table(ns, name, st, start, end, hours, forced)
+            removed[(ns, name)] = [
+                (st.ev_kind[i], st.ev_slot[i], st.ev_us[i])
+                for i in range(first, len(st.ev_us))
+                if st.ev_kind[i] in (HARD_DELETE, REINSERT)
+            ]
             if counts:
-                summary[f"{ns}.{name}"] = counts
+                changed[f"{ns}.{name}"] = counts
+        summary = {
+            key: changed[key] for key in (f"{ns}.{n}" for ns, n in self.states) if key in changed
+        }
         n_new = max(1, math.ceil(self.world.web_logs_per_day * hours / 24))
         last = self.log_segments[-1]
         self.log_segments.append(LogSegment(last.first + last.n, n_new, start, end))
@@ -308,9 +325,35 @@ class Dataset:
         self.history.append({"op": "advance", "hours": hours, "clock": self.clock.isoformat()})
         return summary
 
+    def _deletable(self, name: str, n: int) -> tuple[int, Callable[[int], int]]:
+        """How many rows of a table hard deletes pick from, and the slot of the i-th of them.
+
+        Enrollments: only observers' (the last enrollment of each course). Nothing in the
+        emulator names an observer enrollment but its enrollment state, which goes with it
+        (CASCADES), whereas a student's scores, submissions, quiz submissions and posts would
+        outlive a hard-deleted enrollment and name a user no longer enrolled in the course: the
+        demo data stays referentially whole, and its CD1 relationship tests give no false warnings.
+        """
+        if name == "enrollments":
+            e = self.world.enrollments_per_course
+            return max(1, n // e), lambda i: i * e + e - 1
+        return n, lambda i: i
+
     def _advance_table(
-        self, ns: str, name: str, st: TableState, start: int, end: int, hours: float
+        self,
+        ns: str,
+        name: str,
+        st: TableState,
+        start: int,
+        end: int,
+        hours: float,
+        forced: Sequence[tuple[int, int, int]] = (),
     ) -> dict[str, int]:
+        """Plan and record one table's events of the interval [start, end).
+
+        ``forced`` are (kind, slot, time) events a parent's hard deletes and re-inserts impose on a
+        cascaded table (CASCADES); no other event of the step touches those slots.
+        """
         table = self._reference.table(ns, name)
         ws = table.column("workflow_state") if table.has("workflow_state") else None
         soft_ok = ws is not None and "deleted" in (ws.enum or ())
@@ -339,7 +382,8 @@ class Dataset:
                 None,
                 salt(self.seed, ns, name, "events", self.step, kind),
             )
-            picked = r.below("slot", n, versioned=False).to_pylist()
+            n_pick, slot_of = self._deletable(name, n) if kind == HARD_DELETE else (n, int)
+            picked = [slot_of(i) for i in r.below("slot", n_pick, versioned=False).to_pylist()]
             for s in dict.fromkeys(picked):
                 last = st.latest.get(s)
                 if last is not None and st.ev_kind[last] == HARD_DELETE:
@@ -348,15 +392,28 @@ class Dataset:
                 kinds.append(kind)
         # re-insert one key deleted in an earlier step, and delete-then-re-insert one key now
         deleted = [s for s, i in st.latest.items() if st.ev_kind[i] == HARD_DELETE]
-        if deleted:
+        if deleted and name not in CASCADES:
             slots.append(min(deleted))
             kinds.append(REINSERT)
         if name in HARD_DELETE_TABLES and n > 1:
-            victim = (self.step * 7919 + self.seed) % n
+            n_pick, slot_of = self._deletable(name, n)
+            victim = slot_of((self.step * 7919 + self.seed) % n_pick)
             if victim not in slots:
                 slots += [victim, victim]
                 kinds += [HARD_DELETE, REINSERT]
-        if not slots:
+        # a slot that is deleted or re-inserted in this step has no other event in it
+        removal = {s for s, k in zip(slots, kinds, strict=True) if k in (HARD_DELETE, REINSERT)}
+        removal |= {s for _, s, _ in forced}
+        keep = [
+            i
+            for i, (s, k) in enumerate(zip(slots, kinds, strict=True))
+            if k in (HARD_DELETE, REINSERT, INSERT) or s not in removal
+        ]
+        if forced:
+            keep = [i for i in keep if slots[i] not in removal]
+        slots = [slots[i] for i in keep]
+        kinds = [kinds[i] for i in keep]
+        if not slots and not forced:
             return {}
         r = Rand(
             pa.array(range(len(slots)), pa.int64()),
@@ -365,6 +422,10 @@ class Dataset:
         )
         offsets = r.below("t", end - start, versioned=False).to_pylist()
         times = [start + o for o in offsets]
+        for kind, s, t in forced:
+            slots.append(s)
+            kinds.append(kind)
+            times.append(t)
         # a delete must precede its re-insert in the same step
         for i in range(1, len(slots)):
             if kinds[i] == REINSERT and kinds[i - 1] == HARD_DELETE and slots[i] == slots[i - 1]:

@@ -16,7 +16,13 @@ import pyarrow.compute as pc
 from emulator.generate.context import TS, Ctx
 from emulator.generate.rand import null_where
 from emulator.generate.values import person_name, short_text
-from emulator.generate.world import ACTIONS, CONTROLLERS, World
+from emulator.generate.world import (
+    ACTIONS,
+    CONTROLLERS,
+    GRADING_PERIODS,
+    MICROS_PER_DAY,
+    World,
+)
 
 # Canvas class names of polymorphic targets.
 CLASS_OF: dict[str, str] = {
@@ -124,7 +130,7 @@ def _set(ctx: Ctx, **thunks: Callable[[], pa.Array]) -> None:
 
 def _json_list(parts: list[pa.Array]) -> pa.Array:
     """A JSON array text from per-row JSON element texts (nulls skipped)."""
-    joined = pc.binary_join_element_wise(*parts, ",")
+    joined = pc.binary_join_element_wise(*parts, ",", null_handling="skip")
     return pc.binary_join_element_wise("[", joined, "]", "")
 
 
@@ -450,6 +456,7 @@ def assignments(ctx: Ctx) -> None:
     a = ctx.world.assignments_per_course
     is_quiz = pc.equal(j, a - 1)
     is_topic = pc.equal(j, a - 2)
+    is_upload = pc.equal(j, 0)  # its submissions carry files (see submissions, attachments)
     group = pc.if_else(is_quiz, 1, pc.if_else(is_topic, 2, 0))
     points = pc.multiply(ctx.rand.integers("points", 1, 10, versioned=False), 10.0)
     types = pc.if_else(
@@ -458,10 +465,14 @@ def assignments(ctx: Ctx) -> None:
         pc.if_else(
             is_topic,
             pa.scalar("discussion_topic"),
-            ctx.rand.choice(
-                "subtype",
-                ("online_upload", "online_text_entry", "online_url", "on_paper"),
-                versioned=False,
+            pc.if_else(
+                is_upload,
+                pa.scalar("online_upload"),
+                ctx.rand.choice(
+                    "subtype",
+                    ("online_upload", "online_text_entry", "online_url", "on_paper"),
+                    versioned=False,
+                ),
             ),
         ),
     )
@@ -524,6 +535,11 @@ def submissions(ctx: Ctx) -> None:
     state = r.choice(
         "state", ("graded",) * 6 + ("submitted", "submitted", "unsubmitted", "pending_review")
     )
+    is_upload = pc.equal(j, 0)
+    # every upload to assignment 0 is handed in: its file is linked to it (attachment_associations)
+    state = pc.if_else(
+        pc.and_(is_upload, pc.equal(state, "unsubmitted")), pa.scalar("submitted"), state
+    )
     state = pc.if_else(ctx.soft_deleted(), pa.scalar("deleted"), state)
     graded = pc.equal(state, "graded")
     unsubmitted = pc.equal(state, "unsubmitted")
@@ -536,6 +552,9 @@ def submissions(ctx: Ctx) -> None:
     submitted = null_where(ctx.days_after(created, 0, 20, "submitted"), unsubmitted)
     is_quiz = pc.equal(j, a - 1)
     quiz_sub = pc.add(pc.add(pc.multiply(course, 2 * s), k), 1)
+    # Canvas keeps the files of an upload as a comma list of attachment ids (text, e.g. "12,34")
+    upload_file = pc.add(submission_file_slot(ctx, course, k), 1)
+    attachment_ids = null_where(_str(upload_file), pc.invert(is_upload))
     _set(
         ctx,
         course_id=lambda: pc.add(course, 1),
@@ -554,12 +573,16 @@ def submissions(ctx: Ctx) -> None:
             pc.if_else(
                 is_quiz,
                 pa.scalar("online_quiz"),
-                r.choice(
-                    "stype", ("online_upload", "online_text_entry", "online_url"), versioned=False
+                pc.if_else(
+                    is_upload,
+                    pa.scalar("online_upload"),
+                    # only assignment 0's submissions carry files (attachment_ids)
+                    r.choice("stype", ("online_text_entry", "online_url"), versioned=False),
                 ),
             ),
             unsubmitted,
         ),
+        attachment_ids=lambda: attachment_ids,
         attempt=lambda: null_where(pc.cast(r.integers("attempt", 1, 3), pa.int32()), unsubmitted),
         cached_due_date=lambda: ctx.days_after(created, 3, 30, "due", versioned=False),
         group_id=lambda: pa.nulls(ctx.n, pa.int64()),
@@ -603,22 +626,32 @@ def submission_comments(ctx: Ctx) -> None:
 
 
 def scores(ctx: Ctx) -> None:
+    """Per student: the course score and one per assignment group (slots ``4*(c*S + k) + i``);
+    then, for courses in the term with grading periods, one per grading period (course_score
+    false, as Canvas keeps it for the score with neither a group nor a period)."""
     w = ctx.world
     s = w.students_per_course
+    n_plain = 4 * s * w.courses
+    per_period = pc.greater_equal(ctx.sslots, n_plain)
+    x = pc.max_element_wise(pc.subtract(ctx.sslots, n_plain), 0)
+    period = ctx.mod(x, GRADING_PERIODS)
+    period_student = ctx.div(x, GRADING_PERIODS)  # (c // 4)*S + k
+    period_course = pc.add(pc.multiply(ctx.div(period_student, s), 4), 3)
     student = ctx.div(ctx.sslots, 4)  # c*S + k
     i = ctx.mod(ctx.sslots, 4)
-    course = ctx.div(student, s)
-    k = ctx.mod(student, s)
+    course = pc.if_else(per_period, period_course, ctx.div(student, s))
+    k = pc.if_else(per_period, ctx.mod(period_student, s), ctx.mod(student, s))
     enrollment = pc.add(pc.multiply(course, w.enrollments_per_course), pc.add(k, 2))
     current = pc.round(pc.multiply(ctx.rand.uniform("current"), 105.0), 2)
     _set(
         ctx,
         enrollment_id=lambda: pc.add(enrollment, 1),
-        course_score=lambda: pc.equal(i, 0),
+        course_score=lambda: pc.and_(pc.equal(i, 0), pc.invert(per_period)),
         assignment_group_id=lambda: null_where(
-            pc.add(pc.add(pc.multiply(course, 3), pc.subtract(i, 1)), 1), pc.equal(i, 0)
+            pc.add(pc.add(pc.multiply(course, 3), pc.subtract(i, 1)), 1),
+            pc.or_(pc.equal(i, 0), per_period),
         ),
-        grading_period_id=lambda: pa.nulls(ctx.n, pa.int64()),
+        grading_period_id=lambda: null_where(pc.add(period, 1), pc.invert(per_period)),
         current_score=lambda: current,
         final_score=lambda: pc.round(pc.multiply(current, 0.9), 2),
         unposted_current_score=lambda: current,
@@ -731,7 +764,11 @@ def discussion_entries(ctx: Ctx) -> None:
     _set(
         ctx,
         discussion_topic_id=lambda: pc.add(topic, 1),
-        user_id=lambda: ctx.user_ids(ctx.world.student_user_slot(course, pc.add(e, topic))),
+        user_id=lambda: ctx.user_ids(
+            ctx.world.student_user_slot(
+                course, ctx.mod(pc.add(e, topic), ctx.world.students_per_course)
+            )
+        ),
         parent_id=lambda: null_where(parent, pc.invert(reply)),
         root_entry_id=lambda: null_where(parent, pc.invert(reply)),
         depth=lambda: pc.cast(pc.if_else(reply, 2, 1), pa.int32()),
@@ -770,14 +807,25 @@ def context_modules(ctx: Ctx) -> None:
     tag_base = pc.multiply(course, 6)
 
     def reqs() -> pa.Array:
+        # a requirement per module item: module 1 holds tags 6c..6c+2 (assignment, page, topic),
+        # module 2 tags 6c+3, 6c+4 (quiz, file); tag 6c+5 is an outcome alignment, no item
         parts = []
         for t in range(3):
             tag = pc.add(pc.add(tag_base, pc.add(pc.multiply(m, 3), t)), 1)
-            kind = ("must_view", "must_submit", "min_score")[t]
-            extra = ',"min_score":70.0' if kind == "min_score" else ""
-            parts.append(
-                pc.binary_join_element_wise('{"id":', _str(tag), f',"type":"{kind}"{extra}}}', "")
-            )
+            first = ("must_view", "must_submit", "min_score")[t]
+            second = ("must_view", "must_view", None)[t]
+            elems = []
+            for kind in (first, second):
+                if kind is None:
+                    elems.append(pa.scalar(None, pa.string()))
+                    continue
+                extra = ',"min_score":70.0' if kind == "min_score" else ""
+                elems.append(
+                    pc.binary_join_element_wise(
+                        '{"id":', _str(tag), f',"type":"{kind}"{extra}}}', ""
+                    )
+                )
+            parts.append(pc.if_else(pc.equal(m, 0), elems[0], elems[1]))
         return _json_list(parts)
 
     def prereqs() -> pa.Array:
@@ -934,20 +982,67 @@ def conversation_message_participants(ctx: Ctx) -> None:
     )
 
 
+def submission_file_slot(ctx: Ctx, course: pa.Array, k: pa.Array) -> pa.Array:
+    """Attachment slot of the file student ``k`` uploaded to assignment 0 of ``course``."""
+    w = ctx.world
+    return pc.add(pc.add(pc.multiply(course, w.students_per_course), k), 4 * w.courses)
+
+
 def attachments(ctx: Ctx) -> None:
-    course = _course_of(ctx, 4)
+    """Four course files per course (slots ``4c..4c+3``), then per student of each course the file
+    uploaded to assignment 0 (slot ``4C + c*S + k``): owned by the student (context ``User``, as
+    Canvas files a submission upload in the user's own files), outside any course folder."""
+    w = ctx.world
+    s = w.students_per_course
+    upload = pc.greater_equal(ctx.sslots, 4 * w.courses)
+    x = pc.max_element_wise(pc.subtract(ctx.sslots, 4 * w.courses), 0)
+    course = pc.if_else(upload, ctx.div(x, s), _course_of(ctx, 4))
+    student = ctx.user_ids(w.student_user_slot(course, ctx.mod(x, s)))
+    teacher = ctx.user_ids(w.teacher_user_slot(course))
     _set(
         ctx,
-        context_id=lambda: pc.add(course, 1),
-        context_type=lambda: ctx.const("Course"),
-        folder_id=lambda: pc.add(course, 1),
-        user_id=lambda: ctx.user_ids(ctx.world.teacher_user_slot(course)),
+        context_id=lambda: pc.if_else(upload, student, pc.add(course, 1)),
+        context_type=lambda: pc.if_else(upload, pa.scalar("User"), pa.scalar("Course")),
+        folder_id=lambda: null_where(pc.add(course, 1), upload),
+        user_id=lambda: pc.if_else(upload, student, teacher),
         replacement_attachment_id=lambda: pa.nulls(ctx.n, pa.int64()),
         root_attachment_id=lambda: pa.nulls(ctx.n, pa.int64()),
         usage_rights_id=lambda: pa.nulls(ctx.n, pa.int64()),
         file_state=lambda: ctx.const("available"),
         workflow_state=lambda: pc.if_else(
             ctx.soft_deleted(), pa.scalar("deleted"), pa.scalar("processed")
+        ),
+    )
+
+
+def attachment_associations(ctx: Ctx) -> None:
+    """Slot ``c*S + k``: the upload of student ``k`` of course ``c`` attached to that student's
+    assignment-0 submission (Canvas links every file a submission lists this way); then per course
+    ``c`` one course file attached to the course's first conversation message."""
+    w = ctx.world
+    s, a = w.students_per_course, w.assignments_per_course
+    n_uploads = w.courses * s
+    upload = pc.less(ctx.sslots, n_uploads)
+    course = pc.if_else(upload, ctx.div(ctx.sslots, s), pc.subtract(ctx.sslots, n_uploads))
+    k = ctx.mod(ctx.sslots, s)
+    submission = pc.add(pc.multiply(pc.multiply(course, a), s), k)
+    message = pc.multiply(course, 6)  # conversation 2c, message 0
+    _set(
+        ctx,
+        context_type=lambda: pc.if_else(
+            upload, pa.scalar("Submission"), pa.scalar("ConversationMessage")
+        ),
+        context_id=lambda: pc.if_else(
+            upload,
+            # a row override can leave the last course short of submissions
+            null_where(pc.add(submission, 1), pc.greater_equal(submission, w.submissions)),
+            pc.add(message, 1),
+        ),
+        attachment_id=lambda: pc.add(
+            pc.if_else(
+                upload, submission_file_slot(ctx, course, k), pc.add(pc.multiply(course, 4), 3)
+            ),
+            1,
         ),
     )
 
@@ -1061,16 +1156,22 @@ def learning_outcome_results(ctx: Ctx) -> None:
     s = w.students_per_course
     course = ctx.div(ctx.sslots, s)
     k = ctx.mod(ctx.sslots, s)
+    # Slot c*S + k: the outcome result of student k's rubric assessment (the same slot of
+    # rubric_assessments) under course c's rubric association, on assignment 0, aligned through
+    # the course's outcome alignment tag (content_tags slot 6c + 5).
     _set(
         ctx,
         context_id=lambda: pc.add(course, 1),
         context_type=lambda: ctx.const("Course"),
         user_id=lambda: ctx.user_ids(w.student_user_slot(course, k)),
         learning_outcome_id=lambda: pc.add(ctx.mod(course, 4), 1),
-        association_id=lambda: pc.add(pc.multiply(course, w.assignments_per_course), 1),
-        association_type=lambda: ctx.const("Assignment"),
+        association_id=lambda: pc.add(course, 1),
+        association_type=lambda: ctx.const("RubricAssociation"),
         associated_asset_id=lambda: pc.add(pc.multiply(course, w.assignments_per_course), 1),
         associated_asset_type=lambda: ctx.const("Assignment"),
+        artifact_id=lambda: pc.add(ctx.sslots, 1),
+        artifact_type=lambda: ctx.const("RubricAssessment"),
+        content_tag_id=lambda: pc.add(pc.multiply(course, 6), 6),
     )
 
 
@@ -1085,7 +1186,20 @@ def learning_outcome_question_results(ctx: Ctx) -> None:
 
 
 def grading_periods(ctx: Ctx) -> None:
-    _set(ctx, grading_period_group_id=lambda: ctx.const(1, pa.int64()))
+    """The four quarters of the term "Fall 2026" (the grading period group's term)."""
+    start = pc.cast(pc.strptime(ctx.const(TERMS[4][1]), format="%Y-%m-%d", unit="us"), pa.int64())
+    quarter = ctx.mod(ctx.sslots, GRADING_PERIODS)
+    begins = pc.add(start, pc.multiply(quarter, 29 * MICROS_PER_DAY))
+    ends = pc.add(begins, 29 * MICROS_PER_DAY)
+    _set(
+        ctx,
+        grading_period_group_id=lambda: ctx.const(1, pa.int64()),
+        title=lambda: pc.binary_join_element_wise("Quarter", _str(pc.add(quarter, 1)), " "),
+        start_date=lambda: pc.cast(begins, TS),
+        end_date=lambda: pc.cast(ends, TS),
+        close_date=lambda: pc.cast(pc.add(ends, 7 * MICROS_PER_DAY), TS),
+        weight=lambda: ctx.const(100.0 / GRADING_PERIODS),
+    )
 
 
 def grading_period_groups(ctx: Ctx) -> None:
@@ -1232,6 +1346,7 @@ SPECS: dict[str, Callable[[Ctx], None]] = {
     "conversation_participants": conversation_participants,
     "conversation_message_participants": conversation_message_participants,
     "attachments": attachments,
+    "attachment_associations": attachment_associations,
     "folders": per_course(1, parent_folder_id=_nulls, cloned_item_id=_nulls),
     "web_conferences": per_course(1, user_id=_teacher),
     "web_conference_participants": web_conference_participants,

@@ -9,7 +9,10 @@ any table can be generated on its own and every foreign key lands on a row that 
 * student ``k`` of course ``c`` is user slot ``NI + (c*131 + k*P) mod NSP`` (P coprime with NSP,
   so a course never enrolls the same student twice);
 * submission slot ``(c*A + j)*S + k`` is student ``k``'s submission to assignment ``j`` of
-  course ``c``.
+  course ``c``; assignment 0 takes file uploads: that submission lists file (attachment) slot
+  ``4C + c*S + k``, which attachment_associations slot ``c*S + k`` links to it as well;
+* courses with slot ``c mod 4 = 3`` are in the term with grading periods (G quarters): student
+  ``k`` of such a course has a score per period, scores slot ``4SC + ((c // 4)*S + k)*G + g``.
 
 Ids are ``slot + 1``, except a few users homed on another shard, whose ids are already global
 (``shard * 10**13 + local id``), as CD2 shows them for cross-institution users.
@@ -39,6 +42,7 @@ MICROS_PER_DAY = 86_400_000_000
 MICROS_PER_HOUR = 3_600_000_000
 WEB_LOGS_PER_COURSE_DAY = 12
 WEB_LOGS_RETENTION_DAYS = 30
+GRADING_PERIODS = 4  # the quarters of the one grading period group (term "Fall 2026")
 
 
 def _coprime_step(n: int, start: int = 7) -> int:
@@ -130,6 +134,11 @@ class World:
         return _coprime_step(self.student_pool)
 
     @property
+    def grading_period_courses(self) -> int:
+        """Courses in the term with grading periods: slots ``3, 7, 11, ...`` (slot mod 4 = 3)."""
+        return self.courses // 4
+
+    @property
     def web_logs_per_day(self) -> int:
         """Requests per simulated day."""
         return self.courses * WEB_LOGS_PER_COURSE_DAY
@@ -180,7 +189,7 @@ class World:
             "assignments": a * c,
             "submissions": self.submissions,
             "submission_comments": self.submissions // 3,
-            "scores": 4 * s * c,
+            "scores": 4 * s * c + GRADING_PERIODS * s * self.grading_period_courses,
             "quizzes": 2 * c,
             "quiz_submissions": 2 * s * c,
             "quiz_groups": 2 * c,
@@ -203,7 +212,8 @@ class World:
             "conversation_messages": 6 * c,
             "conversation_participants": 4 * c,
             "conversation_message_participants": 12 * c,
-            "attachments": 4 * c,
+            "attachments": 4 * c + c * s,
+            "attachment_associations": c * s + c,
             "folders": c,
             "web_conferences": c,
             "web_conference_participants": 3 * c,
@@ -218,7 +228,7 @@ class World:
             "learning_outcome_results": s * c,
             "learning_outcome_question_results": s * c,
             "grading_period_groups": 1,
-            "grading_periods": 4,
+            "grading_periods": GRADING_PERIODS,
             "post_policies": a * c,
             "late_policies": c,
             "context_external_tools": 3,
