@@ -50,15 +50,21 @@ def emulator(tmp_path: Path) -> Iterator[EmulatorProcess]:
 def database(pg_server: PgServer) -> Iterator[str]:
     """A fresh, empty database for one test; dropped afterwards."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    conn = psycopg2.connect(pg_server.dsn)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'create database "{name}"')
+    _admin(pg_server, f'create database "{name}"')
     try:
         yield pg_server.url(name)
     finally:
+        # A connection of its own: one held open across the test could be gone by now.
+        _admin(pg_server, f'drop database if exists "{name}" with (force)')
+
+
+def _admin(pg_server: PgServer, statement: str) -> None:
+    conn = psycopg2.connect(pg_server.dsn)
+    try:
+        conn.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
         with conn.cursor() as cur:
-            cur.execute(f'drop database if exists "{name}" with (force)')
+            cur.execute(statement)
+    finally:
         conn.close()
 
 
