@@ -1,10 +1,11 @@
 {#- Department statistics by sub-account
     (GET /api/v1/accounts/:account_id/analytics/<scope>/statistics_by_subaccount): for every
     (account, scope, term) that holds a course, one row for the account itself and one per direct
-    sub-account that is not deleted, with the department statistics of that row's courses among
-    the department's courses in the scope: for the account itself the courses placed directly in
-    it, for a sub-account the courses anywhere in its subtree (so the rows' course counts add up
-    to the department's). Rows without courses carry zeros. -#}
+    sub-account, with the department statistics of that row's courses among the department's
+    courses in the scope: for the account itself the courses placed directly in it, for a
+    sub-account the courses anywhere in its subtree (so the rows' course counts add up to the
+    department's). Rows without courses carry zeros; a deleted sub-account has a row only while
+    courses below it still count. -#}
 with
 
 department_courses as (
@@ -27,7 +28,6 @@ enrollments as (
 
 accounts as (
     select * from {{ ref('stg_canvas__accounts') }}
-    where workflow_state <> 'deleted'
 ),
 
 scopes as (
@@ -146,6 +146,8 @@ final as (
         and people.scope = subaccount_rows.scope
         and people.term_id = subaccount_rows.term_id
         and people.subaccount_id = subaccount_rows.subaccount_id
+    where accounts.workflow_state <> 'deleted'
+        or contents.course_count > 0
 )
 
 select * from final
