@@ -9,9 +9,18 @@
 
     Incremental runs read raw rows whose _dap_job_seq (the loader's per-table job sequence, the load
     marker) is >= the highest one already processed: re-reading the boundary job is what makes a
-    rerun converge. A record older than the version already stored (late arrival) is skipped. A new
-    snapshot job, or a table below `incremental_min_rows` raw rows, empties the table first (pre-hook),
-    so the run rebuilds from the newest snapshot exactly as --full-refresh would.
+    rerun converge (a job loads in several COPY transactions, so a run may have seen part of it).
+    Of the boundary job only the records not stored yet are taken (matched on _dap_change_order,
+    unique per record): the first run after a snapshot must not sort and rewrite the whole snapshot
+    again. A record older than the version already stored (late arrival) is skipped. A new
+    snapshot job, or a table below `incremental_min_rows` raw rows that is not listed in
+    `incremental_tables`, empties the table first (pre-hook), so the run rebuilds from the newest
+    snapshot exactly as --full-refresh would.
+
+    The model is indexed on its key (unique: one row per key), on _dap_job_seq (the processed
+    marker) and on _dap_change_order (the boundary job's lookup); dbt creates the indexes when it
+    creates the table, so an existing table gets them at its next --full-refresh. The loader
+    indexes raw tables on _dap_job_seq, so an incremental run reads only the new jobs.
 -#}
 {% macro cd2_current_state(source_name, table_name, key, snapshots_are_full_state=true) -%}
     {%- for arg_name, arg in [('source_name', source_name), ('table_name', table_name), ('key', key)] -%}
@@ -25,6 +34,11 @@
         unique_key=key,
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
+        indexes=[
+            {'columns': [key], 'unique': true},
+            {'columns': ['_dap_job_seq']},
+            {'columns': ['_dap_change_order']},
+        ],
         pre_hook="{{ cd2_current_state_reset_sql('" ~ source_name ~ "', '" ~ table_name ~ "', " ~ snapshots_are_full_state ~ ") }}",
     ) }}
     {%- if not cd2_source_exists(raw) %}
@@ -41,9 +55,20 @@ processed as (
 
 newest_snapshot as (
     {%- if snapshots_are_full_state %}
+    {%- if is_incremental() %}
+    {#- only a snapshot after the processed jobs matters (an older one precedes every record read
+        below); the filter on the job sequence alone lets the raw table's index serve it #}
+    select max(
+        case when raw_records._dap_load_kind = 'snapshot' then raw_records._dap_job_seq end
+    ) as job_seq
+    from {{ raw }} as raw_records
+    cross join processed
+    where raw_records._dap_job_seq > processed.job_seq
+    {%- else %}
     select max(_dap_job_seq) as job_seq
     from {{ raw }}
     where _dap_load_kind = 'snapshot'
+    {%- endif %}
     {%- else %}
     {#- a log (web_logs): its snapshot covers a retention window, not the full state -#}
     select cast(null as {{ dbt.type_bigint() }}) as job_seq
@@ -59,7 +84,22 @@ new_records as (
     {%- endif %}
     where (newest_snapshot.job_seq is null or raw_records._dap_job_seq >= newest_snapshot.job_seq)
     {%- if is_incremental() %}
-        and raw_records._dap_job_seq >= processed.job_seq
+        and raw_records._dap_job_seq > processed.job_seq
+
+    union all
+
+    {#- the boundary job again, without the records already stored #}
+    select raw_records.*
+    from {{ raw }} as raw_records
+    cross join newest_snapshot
+    cross join processed
+    where (newest_snapshot.job_seq is null or raw_records._dap_job_seq >= newest_snapshot.job_seq)
+        and raw_records._dap_job_seq = processed.job_seq
+        and not exists (
+            select 1
+            from {{ this }} as stored
+            where stored._dap_change_order = raw_records._dap_change_order
+        )
     {%- endif %}
 ),
 
@@ -92,7 +132,8 @@ select * from final
 
 
 {#- Pre-hook SQL: empty the model before an incremental run that must rebuild it (a snapshot job
-    newer than anything processed, or a small table where rebuilding is cheaper than merging). -#}
+    newer than anything processed, or a small table where rebuilding is cheaper than merging,
+    unless var `incremental_tables` lists it). -#}
 {% macro cd2_current_state_reset_sql(source_name, table_name, snapshots_are_full_state) -%}
     {%- set raw = source(source_name, table_name) -%}
     {%- if model.resource_type == 'unit_test' or not execute -%}
@@ -101,19 +142,39 @@ select * from final
     {%- if not is_incremental() or not cd2_source_exists(raw) -%}
         {{ return('') }}
     {%- endif -%}
+    {%- set always_merge = var('incremental_tables', []) -%}
+    {%- if always_merge is string or always_merge is not iterable -%}
+        {{ exceptions.raise_compiler_error("cd2_current_state: var 'incremental_tables' must be a list of table names, got " ~ always_merge) }}
+    {%- endif -%}
     {%- set min_rows = var('incremental_min_rows', 1000000) | int -%}
-    delete from {{ this }}
-    where (
-        select count(*) from (select 1 as present from {{ raw }} {{ cd2_limit(min_rows) }}) as sampled
-    ) < {{ min_rows }}
-    {%- if snapshots_are_full_state %}
-        or exists (
-            select 1
+    {%- set conditions = [] -%}
+    {%- if table_name not in always_merge -%}
+        {%- set small -%}
+        (
+            select count(*) from (select 1 as present from {{ raw }} {{ cd2_limit(min_rows) }}) as sampled
+        ) < {{ min_rows }}
+        {%- endset -%}
+        {%- do conditions.append(small) -%}
+    {%- endif -%}
+    {%- if snapshots_are_full_state -%}
+        {#- a snapshot job newer than the processed ones (the filter on the job sequence alone
+            lets the raw table's index serve it) -#}
+        {%- set newer_snapshot -%}
+        (
+            select max(
+                case when raw_records._dap_load_kind = 'snapshot' then raw_records._dap_job_seq end
+            )
             from {{ raw }} as raw_records
-            where raw_records._dap_load_kind = 'snapshot'
-                and raw_records._dap_job_seq > (
-                    select coalesce(max(_dap_job_seq), -1) from {{ this }}
-                )
-        )
-    {%- endif %}
+            where raw_records._dap_job_seq > (
+                select coalesce(max(_dap_job_seq), -1) from {{ this }}
+            )
+        ) is not null
+        {%- endset -%}
+        {%- do conditions.append(newer_snapshot) -%}
+    {%- endif -%}
+    {%- if not conditions -%}
+        {{ return('') }}
+    {%- endif -%}
+    delete from {{ this }}
+    where {{ conditions | map('trim') | join(' or ') }}
 {%- endmacro %}
