@@ -178,6 +178,38 @@ def _record_failures(dsn: str, namespace: str, results: list[TableResult]) -> No
         logger.warning("could not record failures in %s: %s", SYNC_LOG_TABLE, describe(exc))
 
 
+def index_raw_tables(dsn: str, namespace: str, tables: list[str]) -> None:
+    """Index raw tables on ``_dap_job_seq`` (if not indexed yet).
+
+    The base models' incremental runs read only the jobs they have not processed
+    (``_dap_job_seq >=`` a marker); without an index every run scans the whole raw table, which
+    only grows. Raw tables are append-only, so the index stays in job order.
+
+    Args:
+        dsn: PostgreSQL DSN.
+        namespace: DAP namespace.
+        tables: raw table names (as dlt normalized them); missing tables are skipped.
+    """
+    import psycopg2
+    from psycopg2 import sql
+
+    schema = dataset_name(namespace)
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        for table in tables:
+            cur.execute("select to_regclass(%s)", (f'"{schema}"."{table}"',))
+            found = cur.fetchone()
+            if not found or found[0] is None:
+                continue
+            cur.execute(
+                sql.SQL("create index if not exists {} on {}.{} (_dap_job_seq)").format(
+                    sql.Identifier(f"{table}__dap_job_seq"[:63]),
+                    sql.Identifier(schema),
+                    sql.Identifier(table),
+                )
+            )
+    conn.close()
+
+
 def _finish_pending(pipeline: Any, namespace: str) -> None:
     """Load what an interrupted run left behind, before extracting anything new."""
     if pipeline.list_extracted_load_packages():
@@ -295,7 +327,15 @@ def run_namespace(
                 result.error = f"load failed (will be retried on the next run): {message}"
         report.errors.append(f"{namespace}: load failed: {message}")
         return
-    ok = sum(1 for r in report.results[before:] if r.status != FAILED)
+    loaded = [r.table for r in report.results[before:] if r.status != FAILED]
+    try:
+        naming = pipeline.default_schema.naming
+        index_raw_tables(
+            target.dsn, namespace, [naming.normalize_table_identifier(t) for t in loaded]
+        )
+    except Exception as exc:  # noqa: BLE001 - the data is loaded; the run still fails
+        report.errors.append(f"{namespace}: indexing the raw tables failed: {_one_line(exc)}")
+    ok = len(loaded)
     logger.info(
         "%s: loaded %d of %d table(s) (extract %.1f s, normalize %.1f s, load %.1f s)",
         namespace,
