@@ -116,6 +116,10 @@ def _is_retryable(exc: BaseException) -> bool:
     return False
 
 
+# Re-logins after a 401 within one API call (see DapClient._call).
+MAX_RELOGINS = 3
+
+
 class DapClient:
     """A thread-safe client for one DAP service.
 
@@ -290,11 +294,16 @@ class DapClient:
         what: str,
         json_body: Any = None,
     ) -> Any:
-        """One API call with auth, rate limiting and retries; returns the JSON body."""
-        relogged = False
+        """One API call with auth, rate limiting and retries; returns the JSON body.
+
+        A 401 means the token was revoked or expired early: log in again and repeat the call, up
+        to ``MAX_RELOGINS`` times per call (tokens can be revoked again between the new login and
+        the repeated call; a rejected login itself stops everything at once).
+        """
+        relogins = 0
 
         def attempt() -> Any:
-            nonlocal relogged
+            nonlocal relogins
             if self._fatal is not None:
                 raise self._fatal
             self.limiter.acquire(endpoint)
@@ -306,11 +315,11 @@ class DapClient:
                 json=json_body,
                 headers={"Authorization": f"Bearer {token}"},
             )
-            if response.status_code == 401 and not relogged:
-                relogged = True
+            while response.status_code == 401 and relogins < MAX_RELOGINS:
+                relogins += 1
                 self.tokens.invalidate(token)
                 logger.info("%s: token rejected (HTTP 401); logging in again", what)
-                response = self._retry_after_401(method, path, endpoint, json_body)
+                token, response = self._retry_after_401(method, path, endpoint, json_body)
             if response.status_code == 429:
                 retry_after = _retry_after(response.headers.get("Retry-After"))
                 self.limiter.defer(endpoint, retry_after if retry_after is not None else 1.0)
@@ -325,16 +334,17 @@ class DapClient:
 
     def _retry_after_401(
         self, method: str, path: str, endpoint: str, json_body: Any
-    ) -> httpx.Response:
+    ) -> tuple[str, httpx.Response]:
         self.limiter.acquire(endpoint)
         token = self.tokens.get()
         self._count(endpoint)
-        return self._api.request(
+        response = self._api.request(
             method,
             f"{self.base_url}{path}",
             json=json_body,
             headers={"Authorization": f"Bearer {token}"},
         )
+        return token, response
 
     def list_tables(self, namespace: str) -> list[str]:
         """Tables of a namespace (``GET /dap/query/{ns}/table``).

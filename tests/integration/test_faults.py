@@ -95,6 +95,19 @@ def test_transient_fault_is_recovered(
     assert_raw_matches_jobs(loader.dsn, loader.emulator, tables)
 
 
+def test_token_revoked_again_right_after_the_new_login(make_loader: Callable[..., Loader]) -> None:
+    """One table, so both revocations hit the same poll: 401, log in, 401 again, log in, go on."""
+    tables = (("canvas", "users"),)
+    loader = make_loader(tables, tables=("users",))
+    assert_no_failed_tables(loader.run())
+    loader.emulator.advance(24)
+    loader.emulator.add_faults({"route": "get_job", "kind": "token_expiry", "count": 2})
+    report = loader.run()
+    assert sum(r["hits"] for r in loader.emulator.faults()) == 2
+    assert_no_failed_tables(report)
+    assert_current_state_matches_truth(loader.dsn, loader.emulator, "canvas", "users")
+
+
 PERSISTENT: list[tuple[str, dict[str, Any], str]] = [
     (
         "server_error",
