@@ -377,3 +377,28 @@ def env_without_dap(extra: dict[str, str]) -> dict[str, str]:
     }
     env.update(extra)
     return env
+
+
+def pg_array(text: str) -> list[str | None]:
+    """A one-dimensional PostgreSQL array literal such as ``{a,"b c",NULL}`` (psycopg2 returns
+    arrays of enum types as this text)."""
+    assert text.startswith("{") and text.endswith("}"), text
+    out: list[str | None] = []
+    i, body = 0, text[1:-1]
+    while i < len(body):
+        if body[i] == '"':
+            j, buf = i + 1, []
+            while body[j] != '"':
+                if body[j] == "\\":
+                    j += 1
+                buf.append(body[j])
+                j += 1
+            out.append("".join(buf))
+            i = j + 2
+        else:
+            j = body.find(",", i)
+            j = len(body) if j < 0 else j
+            item = body[i:j]
+            out.append(None if item == "NULL" else item)
+            i = j + 1
+    return out

@@ -66,7 +66,7 @@ import yaml  # type: ignore[import-untyped]
 from emulator.server import Emulator, Settings
 from tests.conftest import PgServer
 from tests.e2e.conftest import REPO, Warehouse
-from tests.helpers import raw_table
+from tests.helpers import pg_array, raw_table
 
 pytestmark = pytest.mark.slow
 log = logging.getLogger(__name__)
@@ -122,31 +122,6 @@ DAP_FAILED_TABLE = re.compile(r"Operation syncdb failed for table '([^']+)'")
 
 
 # --------------------------------------------------------------------------- canonical rows
-
-
-def pg_array(text: str) -> list[str | None]:
-    """A one-dimensional PostgreSQL array literal such as ``{a,"b c",NULL}`` (psycopg2 returns
-    arrays of enum types as this text)."""
-    assert text.startswith("{") and text.endswith("}"), text
-    out: list[str | None] = []
-    i, body = 0, text[1:-1]
-    while i < len(body):
-        if body[i] == '"':
-            j, buf = i + 1, []
-            while body[j] != '"':
-                if body[j] == "\\":
-                    j += 1
-                buf.append(body[j])
-                j += 1
-            out.append("".join(buf))
-            i = j + 2
-        else:
-            j = body.find(",", i)
-            j = len(body) if j < 0 else j
-            item = body[i:j]
-            out.append(None if item == "NULL" else item)
-            i = j + 1
-    return out
 
 
 def kind_of(pg_type: str) -> str:

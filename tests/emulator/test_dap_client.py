@@ -23,6 +23,7 @@ import pytest
 
 from emulator.schema import json_schema
 from emulator.server import Emulator
+from tests.helpers import pg_array
 
 from .conftest import Api, read_parquet_bytes
 from .readers import decode_jsonl, parse_csv, parse_tsv
@@ -237,36 +238,12 @@ def _same(pg: Any, truth: Any, type_: pa.DataType, json_type: str) -> bool:
     if pa.types.is_timestamp(type_):
         return bool(pg == truth.astimezone(dt.UTC).replace(tzinfo=None))
     if json_type == "array" and isinstance(pg, str):
-        return _pg_array(pg) == json.loads(truth)  # enum arrays come back as text
+        return pg_array(pg) == json.loads(truth)  # enum arrays come back as text
     if json_type in ("array", "object"):
         return bool(pg == json.loads(truth))
     if pa.types.is_decimal(type_):
         return Decimal(pg) == truth
     return bool(pg == truth) or str(pg) == str(truth)
-
-
-def _pg_array(text: str) -> list[str | None]:
-    """A one-dimensional PostgreSQL array literal such as ``{a,"b c",NULL}``."""
-    assert text.startswith("{") and text.endswith("}"), text
-    out: list[str | None] = []
-    i, body = 0, text[1:-1]
-    while i < len(body):
-        if body[i] == '"':
-            j, buf = i + 1, []
-            while body[j] != '"':
-                if body[j] == "\\":
-                    j += 1
-                buf.append(body[j])
-                j += 1
-            out.append("".join(buf))
-            i = j + 2
-        else:
-            j = body.find(",", i)
-            j = len(body) if j < 0 else j
-            item = body[i:j]
-            out.append(None if item == "NULL" else item)
-            i = j + 1
-    return out
 
 
 def _truth(api: Api, ns: str, table: str) -> pa.Table:
