@@ -44,7 +44,11 @@ demo: $(BIN)/cd2 $(DBT_PROFILES_DIR)/profiles.yml
 		echo $$! > $(STATE)/emulator.pid
 	@for i in $$(seq 1 100); do grep -q DAP_API_URL $(STATE)/emulator.env && break; sleep 0.2; done
 	@grep -q DAP_API_URL $(STATE)/emulator.env || { cat $(STATE)/emulator.log; exit 1; }
-	@echo "==> starting the embedded PostgreSQL warehouse"
+	@# The emulator starts from its seed and clock every time, so the demo starts from an empty
+	@# warehouse too: a previous demo's watermarks would lie in the new emulator's future.
+	@$(BIN)/cd2 warehouse down > /dev/null 2>&1 || true
+	@rm -rf $(STATE)/warehouse $(STATE)/pipelines
+	@echo "==> starting the embedded PostgreSQL warehouse (fresh)"
 	@$(BIN)/cd2 warehouse up
 	@# The emulator enforces no per-minute limits, so the demo lifts the client-side ones (the
 	@# documented 5 job creations a minute would make ~90 tables take ~18 minutes per load).
