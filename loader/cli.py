@@ -210,13 +210,9 @@ def _codegen_arguments(p: argparse.ArgumentParser) -> None:
 
 def _refresh_catalog(namespaces: Sequence[str]) -> list[Path]:
     from loader.codegen import write_catalog
-    from loader.config import client_settings, resolve_credentials
-    from loader.dap.client import DapClient
+    from loader.config import dap_client, resolve_credentials
 
-    credentials = resolve_credentials()
-    client = DapClient(
-        credentials.client_id, credentials.client_secret, client_settings(credentials.base_url)
-    )
+    client = dap_client(resolve_credentials())
     written = []
     try:
         for ns in namespaces:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loader.dap.client import DEFAULT_BASE_URL, ClientSettings
+from loader.dap.client import DEFAULT_BASE_URL, ClientSettings, DapClient
 from loader.dap.policy import DAP_RATE_LIMITS, RetryPolicy, scaled_limits
 from loader.redaction import redact_url
 
@@ -317,6 +317,23 @@ def client_settings(base_url: str, settings: LoadSettings | None = None) -> Clie
         poll_max=float(_setting("poll_max_seconds", {}, 10.0)),
         job_timeout=float(_setting("job_timeout_seconds", {}, 6 * 3600.0)),
         job_attempts=int(_setting("job_attempts", {}, 3)),
+    )
+
+
+def dap_client(credentials: DapCredentials, settings: LoadSettings | None = None) -> DapClient:
+    """A DAP client for ``credentials`` with the run's client settings (:func:`client_settings`).
+
+    Args:
+        credentials: from :func:`resolve_credentials`.
+        settings: the load settings (default: the configured defaults).
+
+    Returns:
+        The client; the caller closes it.
+    """
+    return DapClient(
+        credentials.client_id,
+        credentials.client_secret,
+        client_settings(credentials.base_url, settings),
     )
 
 

@@ -31,7 +31,7 @@ from loader.arrow_io import ReadOptions
 from loader.config import (
     DapCredentials,
     LoadSettings,
-    client_settings,
+    dap_client,
     destination_dsn,
     destination_fingerprint,
     resolve_credentials,
@@ -366,12 +366,7 @@ def run(
     target = resolve_target(settings)
     own_client = client is None
     if client is None:
-        credentials = credentials or resolve_credentials()
-        client = DapClient(
-            credentials.client_id,
-            credentials.client_secret,
-            client_settings(credentials.base_url, settings),
-        )
+        client = dap_client(credentials or resolve_credentials(), settings)
     ctx = RunContext(
         client=client,
         report=report,

@@ -40,7 +40,7 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention as SnakeCa
 from dlt.extract.resource import DltResource
 
 from loader.arrow_io import CsvSpool, ReadOptions, read_object, rebatch, timestamps_as_text
-from loader.config import LoadSettings, client_settings, resolve_credentials
+from loader.config import LoadSettings, dap_client, resolve_credentials
 from loader.dap.client import DapClient
 from loader.dap.errors import DapError, describe
 from loader.dap.jobs import fetch, is_snapshot_needed
@@ -513,13 +513,8 @@ def canvas(
         One resource per table.
     """
     if context is None:
-        credentials = resolve_credentials(base_url, client_id, client_secret)
         context = RunContext(
-            client=DapClient(
-                credentials.client_id,
-                credentials.client_secret,
-                client_settings(credentials.base_url),
-            ),
+            client=dap_client(resolve_credentials(base_url, client_id, client_secret)),
             format=format,
             mode=mode,
             force_snapshot=force_snapshot,
