@@ -306,20 +306,12 @@ class DapClient:
             nonlocal relogins
             if self._fatal is not None:
                 raise self._fatal
-            self.limiter.acquire(endpoint)
-            token = self.tokens.get()
-            self._count(endpoint)
-            response = self._api.request(
-                method,
-                f"{self.base_url}{path}",
-                json=json_body,
-                headers={"Authorization": f"Bearer {token}"},
-            )
+            token, response = self._send(method, path, endpoint, json_body)
             while response.status_code == 401 and relogins < MAX_RELOGINS:
                 relogins += 1
                 self.tokens.invalidate(token)
                 logger.info("%s: token rejected (HTTP 401); logging in again", what)
-                token, response = self._retry_after_401(method, path, endpoint, json_body)
+                token, response = self._send(method, path, endpoint, json_body)
             if response.status_code == 429:
                 retry_after = _retry_after(response.headers.get("Retry-After"))
                 self.limiter.defer(endpoint, retry_after if retry_after is not None else 1.0)
@@ -332,9 +324,10 @@ class DapClient:
 
         return self.with_retries(what, attempt)
 
-    def _retry_after_401(
+    def _send(
         self, method: str, path: str, endpoint: str, json_body: Any
     ) -> tuple[str, httpx.Response]:
+        """One request with the current token, after its rate-limit slot; returns both."""
         self.limiter.acquire(endpoint)
         token = self.tokens.get()
         self._count(endpoint)
