@@ -1,8 +1,8 @@
 """What the warehouse holds: the summary ``make demo`` prints at the end (``cd2 summary``).
 
 Counts, per layer, the tables and rows that exist: raw (``raw_<ns>``, append-only), current state
-(``canvas``/``canvas_logs`` staging views), the CD1 star schema and the analytics marts, plus the
-last sync per namespace. Read-only; works on any warehouse the DSN points at.
+(``canvas``/``canvas_logs`` staging views), the CD1 star schema and the analytics marts.
+Read-only; works on any warehouse the DSN points at.
 """
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ def collect(
     from psycopg2 import sql
 
     out: list[LayerCount] = []
-    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+    conn = psycopg2.connect(dsn)
+    try:
+        cur = conn.cursor()
         for label, pattern, kinds in LAYERS:
             pattern = pattern.format(cd1=cd1_schema, analytics=analytics_schema)
             rels = _relations(cur, pattern, kinds)
@@ -77,6 +79,8 @@ def collect(
             out.append(
                 LayerCount(label, tuple(sorted({s for s, _ in rels})), len(rels), non_empty, rows)
             )
+    finally:
+        conn.close()
     return out
 
 

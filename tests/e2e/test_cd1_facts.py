@@ -8,12 +8,13 @@ must run after the others (pytest keeps file order).
 from __future__ import annotations
 
 import hashlib
+import subprocess
 from collections import Counter, defaultdict
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import Warehouse
+from tests.e2e.conftest import BIN, Warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -68,6 +69,33 @@ def test_every_cd1_table_has_rows(cd1_warehouse: Warehouse) -> None:
         if not cd1_warehouse.query(f'select 1 from cd1."{name}" limit 1')
     ]
     assert not empty, f"CD1 tables without rows on the emulator's data: {empty}"
+
+
+def test_cd2_summary_counts_the_layers(cd1_warehouse: Warehouse) -> None:
+    """``cd2 summary`` (what ``make demo`` prints) against counts taken here."""
+    cd2 = BIN / "cd2"
+    out = subprocess.run(
+        [str(cd2), "summary", "--dsn", cd1_warehouse.dsn],
+        env=cd1_warehouse.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
+    layers = {line[:44].strip(): line[44:].split() for line in out.splitlines()[1:]}
+    cd1_rows = sum(
+        cd1_warehouse.query(f'select count(*) from cd1."{name}"')[0][0]
+        for (name,) in cd1_warehouse.query(
+            "select table_name from information_schema.tables where table_schema = 'cd1'"
+        )
+    )
+    assert layers["CD1 star schema"] == ["cd1", "100", "100", f"{cd1_rows:,}"]
+    [(views,)] = cd1_warehouse.query(
+        "select count(*) from information_schema.views"
+        " where table_schema in ('canvas', 'canvas_logs') and table_name like 'stg%%'"
+    )
+    assert layers["current state (stg_* views)"][1] == str(views)
+    assert int(layers["current state (stg_* views)"][3].replace(",", "")) > 0
 
 
 def test_submissions_per_course(cd1_warehouse: Warehouse) -> None:
