@@ -382,3 +382,37 @@ def test_student_hourly_activity_matches_truth(analytics_warehouse: Warehouse) -
         (course, student),
     )
     assert {row[0] for row in listed} == participation_ids
+
+
+def test_models_over_tables_never_loaded_build_empty(analytics_warehouse: Warehouse) -> None:
+    """roles and wikis were not loaded here: their base models build empty and typed, while loaded
+    tables built in the same multi-threaded run keep their rows."""
+    analytics_warehouse.dbt(
+        "never-loaded",
+        "run",
+        "--select",
+        "base_canvas__roles base_canvas__wikis base_canvas__users base_canvas__courses",
+        "--threads",
+        "4",
+    )
+    assert not analytics_warehouse.query("select to_regclass('raw_canvas.roles')")[0][0]
+    for table in ("roles", "wikis"):
+        [(rows,)] = analytics_warehouse.query(
+            f"select count(*) from canvas_base.base_canvas__{table}"
+        )
+        assert rows == 0
+        columns = {
+            name
+            for (name,) in analytics_warehouse.query(
+                "select column_name from information_schema.columns"
+                " where table_schema = 'canvas_base' and table_name = %s",
+                (f"base_canvas__{table}",),
+            )
+        }
+        assert {"id", "meta_action", "_dap_job_seq"} <= columns
+    for table in ("users", "courses"):
+        [(base,)] = analytics_warehouse.query(
+            f"select count(distinct id) from canvas_base.base_canvas__{table}"
+        )
+        [(raw,)] = analytics_warehouse.query(f"select count(distinct id) from raw_canvas.{table}")
+        assert base == raw > 0
