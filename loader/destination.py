@@ -5,10 +5,16 @@
    well. CD2 distinguishes the two (TSV ``\\N`` versus an empty field), and so does the official
    loader, so our ``COPY`` omits ``FORCE_NULL``: an unquoted empty field is NULL and ``""`` is an
    empty string.
-   pyarrow's CSV writer, which dlt uses for Arrow data, writes exactly that.
+   pyarrow's CSV writer, which dlt uses for Arrow data, writes exactly that. The ``COPY`` runs
+   with the session time zone set to UTC, so timestamps written as UTC wall time without an offset
+   (:func:`loader.arrow_io.timestamps_as_text`) load as the same instants on any server.
 2. **Strings are ``text``**, not ``varchar``, and decimals without a declared precision are
    unconstrained ``numeric`` rather than dlt's default ``numeric(38,9)``: the documented raw column
    types, and the ones the generated dbt sources declare.
+
+3. **Raw tables get their ``_dap_job_seq`` index when they are created**, before the first
+   ``COPY`` (:func:`job_seq_index_sql`): a BRIN index, which rows appended later cost almost
+   nothing to keep up, where building it after the load means reading the whole table.
 
 Everything else (COPY loading of CSV files, schema evolution, state and load-package handling) is
 dlt's own code. The destination keeps the name ``postgres``, so its settings still come from
@@ -17,6 +23,7 @@ dlt's own code. The destination keeps the name ``postgres``, so its settings sti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from dlt.common.destination import DestinationCapabilitiesContext
@@ -40,7 +47,7 @@ class _TextTypeMapper(PostgresTypeMapper):
 
 
 class _ExactNullCsvCopyJob(PostgresCsvCopyJob):
-    """``COPY … FROM STDIN (FORMAT CSV, NULL '')`` without ``FORCE_NULL``."""
+    """``COPY … FROM STDIN (FORMAT CSV, NULL '')`` without ``FORCE_NULL``, in UTC."""
 
     def run(self) -> None:
         self._config = self._job_client.config
@@ -65,7 +72,36 @@ class _ExactNullCsvCopyJob(PostgresCsvCopyJob):
                 sql_client.begin_transaction(),
                 sql_client.native_connection.cursor() as cursor,
             ):
+                cursor.execute("SET LOCAL TIME ZONE 'UTC'")
                 cursor.copy_expert(copy_sql, f, size=1024 * 1024)
+
+
+JOB_SEQ_COLUMN = "_dap_job_seq"
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def job_seq_index_sql(schema: str, table: str) -> str:
+    """``CREATE INDEX IF NOT EXISTS`` for a raw table's BRIN index on ``_dap_job_seq``.
+
+    Raw tables are append-only and the job sequence only grows, so a job's rows sit together at
+    the end of the table and block-range summaries find them as well as a B-tree would.
+    ``autosummarize`` lets autovacuum summarise new ranges; until then they are simply read.
+
+    Args:
+        schema: the raw schema.
+        table: the raw table.
+
+    Returns:
+        The statement.
+    """
+    name = f"{table}__dap_job_seq_brin"[:63]
+    return (
+        f"create index if not exists {_quote(name)} on {_quote(schema)}.{_quote(table)}"
+        f" using brin ({JOB_SEQ_COLUMN}) with (autosummarize = on)"
+    )
 
 
 class _Cd2PostgresClient(PostgresClient):
@@ -76,6 +112,14 @@ class _Cd2PostgresClient(PostgresClient):
         if type(job) is PostgresCsvCopyJob:
             return _ExactNullCsvCopyJob(file_path)
         return job
+
+    def _get_table_update_sql(
+        self, table_name: str, new_columns: Sequence[TColumnSchema], generate_alter: bool
+    ) -> list[str]:
+        statements = list(super()._get_table_update_sql(table_name, new_columns, generate_alter))
+        if not generate_alter and any(c.get("name") == JOB_SEQ_COLUMN for c in new_columns):
+            statements.append(job_seq_index_sql(self.sql_client.dataset_name, table_name))
+        return statements
 
 
 class cd2_postgres(postgres):  # noqa: N801 - dlt names destination factories in lower case

@@ -39,7 +39,7 @@ from loader.config import (
 from loader.dap.client import DapClient
 from loader.dap.errors import DapError, describe
 from loader.dap.jobs import shutdown_pools
-from loader.destination import make_destination
+from loader.destination import job_seq_index_sql, make_destination
 from loader.redaction import redact_text
 from loader.report import FAILED, OK, Progress, RunReport, TableResult
 from loader.schema import SYNC_LOG_TABLE
@@ -179,11 +179,14 @@ def _record_failures(dsn: str, namespace: str, results: list[TableResult]) -> No
 
 
 def index_raw_tables(dsn: str, namespace: str, tables: list[str]) -> None:
-    """Index raw tables on ``_dap_job_seq`` (if not indexed yet).
+    """Make sure raw tables have their BRIN index on ``_dap_job_seq``.
 
     The base models' incremental runs read only the jobs they have not processed
-    (``_dap_job_seq >=`` a marker); without an index every run scans the whole raw table, which
-    only grows. Raw tables are append-only, so the index stays in job order.
+    (``_dap_job_seq >`` a marker); without an index every run scans the whole raw table, which
+    only grows. The destination creates the index with the table, before the first ``COPY``
+    (:func:`loader.destination.job_seq_index_sql`: a BRIN index costs almost nothing to keep up,
+    where building an index after a 1M-row load took 0.6 to 0.7 s of reading the table). This
+    covers tables created by earlier versions, which had a B-tree index instead: it is dropped.
 
     Args:
         dsn: PostgreSQL DSN.
@@ -200,11 +203,10 @@ def index_raw_tables(dsn: str, namespace: str, tables: list[str]) -> None:
             found = cur.fetchone()
             if not found or found[0] is None:
                 continue
+            cur.execute(job_seq_index_sql(schema, table))
             cur.execute(
-                sql.SQL("create index if not exists {} on {}.{} (_dap_job_seq)").format(
-                    sql.Identifier(f"{table}__dap_job_seq"[:63]),
-                    sql.Identifier(schema),
-                    sql.Identifier(table),
+                sql.SQL("drop index if exists {}.{}").format(
+                    sql.Identifier(schema), sql.Identifier(f"{table}__dap_job_seq"[:63])
                 )
             )
     conn.close()

@@ -6,12 +6,15 @@ Each table resource, in a dlt worker thread (``parallelized=True``):
    or the snapshot's ``at``) and ``job_seq`` (the last job sequence number used);
 2. asks for a snapshot (first run, or ``force_snapshot``) or an incremental since ``since``; on
    ``SnapshotRequired``/``OutOfRange`` it takes a fresh snapshot instead (status ``resnapshot``);
-3. downloads every object of the complete job to local disk, verified (``dap.jobs.fetch``)
-   before yielding a single row, so a job lands in the load package entirely or not at all;
+3. downloads every object of the complete job to local disk (``dap.jobs.fetch``) before
+   yielding a single row, so a job lands in the load package entirely or not at all;
 4. streams each object as Arrow batches with the loader columns added, and hands them to dlt:
    by default written to CSV files that dlt imports into the load package as they are
    (``csv_direct``; one write instead of dlt's Parquet-then-CSV), or as the Arrow tables
-   themselves (``csv_direct = false``);
+   themselves (``csv_direct = false``). With ``csv_direct`` the files are handed over only once
+   the whole job parsed, so the gzip streams are verified by the parse itself (not decompressed
+   a second time while downloading): a truncated or corrupt object is downloaded again, verified,
+   and the job parsed afresh;
 5. only then advances ``since`` in the state (dlt commits state in the same load package as the
    data, and loads a pending package before extracting anything new);
 6. yields one ``_dap_sync_log`` row (also for failures that happen before any data was yielded).
@@ -39,11 +42,19 @@ import pyarrow.compute as pc
 from dlt.common.normalizers.naming.snake_case import NamingConvention as SnakeCaseNaming
 from dlt.extract.resource import DltResource
 
-from loader.arrow_io import CsvSpool, ReadOptions, read_object, rebatch, timestamps_as_text
+from loader.arrow_io import (
+    BackgroundSpool,
+    CorruptObjectError,
+    CsvSpool,
+    ReadOptions,
+    read_object,
+    rebatch,
+    timestamps_as_text,
+)
 from loader.config import LoadSettings, dap_client, resolve_credentials
 from loader.dap.client import DapClient
 from loader.dap.errors import DapError, describe
-from loader.dap.jobs import fetch, is_snapshot_needed
+from loader.dap.jobs import download_again, fetch, is_snapshot_needed
 from loader.dap.models import DownloadedObject, QueryRequest, format_timestamp, parse_timestamp
 from loader.report import FAILED, OK, RESNAPSHOT, Progress, RunReport, TableResult, utcnow
 from loader.schema import (
@@ -258,6 +269,64 @@ class JobStamp:
     loaded_at: datetime
 
 
+def spool_job(
+    objects: Sequence[DownloadedObject],
+    directory: Path,
+    rows_per_file: int,
+    encoded: Callable[[DownloadedObject], Iterator[pa.RecordBatch]],
+    on_rows: Callable[[int], None] = lambda n: None,
+    download_again: Callable[[DownloadedObject], DownloadedObject] | None = None,
+) -> list[tuple[Path, int, pa.Schema]]:
+    """Write a whole job to CSV files; download a corrupt object again and start over.
+
+    Parsing and writing overlap (:class:`BackgroundSpool`). The files are returned only when every
+    object parsed, so a truncated or corrupt gzip stream (:class:`CorruptObjectError`) found late
+    in the job has not reached dlt: the files are deleted, the object is downloaded again (once,
+    verified) and the job is parsed afresh.
+
+    Args:
+        objects: the job's local files, in job order.
+        directory: where the CSV files go (created if missing; emptied before a new attempt).
+        rows_per_file: rows per CSV file.
+        encoded: an object's batches, loader columns added and timestamps as text.
+        on_rows: called with the row count of every batch written (negative when an attempt's
+            rows are thrown away).
+        download_again: downloads an object again, verified; None: a corrupt object fails.
+
+    Returns:
+        The files: ``(path, rows, schema)``, in order.
+
+    Raises:
+        CorruptObjectError: an object is still corrupt after downloading it again.
+        ParseError: malformed data.
+    """
+    objects = list(objects)
+    redownloaded: set[int] = set()
+    while True:
+        spool = BackgroundSpool(CsvSpool(directory, rows_per_file, _NAMING.normalize_identifier))
+        written = 0
+        position = 0
+        try:
+            for position in range(len(objects)):
+                for batch in encoded(objects[position]):
+                    spool.write(batch)
+                    written += batch.num_rows
+                    on_rows(batch.num_rows)
+            return spool.close()
+        except CorruptObjectError as exc:
+            spool.abort()
+            shutil.rmtree(directory, ignore_errors=True)
+            on_rows(-written)
+            if download_again is None or position in redownloaded:
+                raise
+            redownloaded.add(position)
+            logger.warning("%s; downloading it again", exc)
+            objects[position] = download_again(objects[position])
+        except BaseException:
+            spool.abort()
+            raise
+
+
 def job_items(
     objects: Sequence[DownloadedObject],
     table: str,
@@ -265,22 +334,26 @@ def job_items(
     stamp: JobStamp,
     ctx: RunContext,
     on_rows: Callable[[int], None] = lambda n: None,
+    download_again: Callable[[DownloadedObject], DownloadedObject] | None = None,
 ) -> Iterator[Any]:
     """The dlt items of one downloaded job, in order.
 
     With ``ctx.spool_dir`` the records go to CSV files of ``ctx.rows_per_file`` rows that dlt
-    imports into the load package as they are (file import); otherwise as Arrow tables of about
-    ``yield_rows`` rows that dlt writes itself. Either way the loader columns are added and
-    timestamps are rendered as UTC text first. A job without records yields an empty table, so the
-    table (and any new column) still exists.
+    imports into the load package as they are (file import), handed over once the whole job
+    parsed (:func:`spool_job`); otherwise as Arrow tables of about ``yield_rows`` rows that dlt
+    writes itself. Either way the loader columns are added and timestamps are rendered as UTC text
+    first. A job without records yields an empty table, so the table (and any new column) still
+    exists.
 
     Args:
-        objects: the job's verified local files, in job order (each is deleted once parsed).
+        objects: the job's local files, in job order (verified, unless ``ctx.spool_dir`` is set:
+            then the parse verifies them). Deleted once parsed.
         table: the CD2 table name (the resource's table).
         layout: the table layout.
         stamp: load kind, job id, job sequence and load time.
         ctx: the run context.
         on_rows: called with the row count of every parsed batch.
+        download_again: see :func:`spool_job`.
 
     Yields:
         dlt items (file imports or hinted Arrow tables).
@@ -304,20 +377,17 @@ def job_items(
 
     first = True
     if ctx.spool_dir is not None:  # CSV files straight into the load package
-        spool = CsvSpool(
+        files = spool_job(
+            objects,
             Path(tempfile.mkdtemp(prefix=f"{table}-", dir=ctx.spool_dir)),
             ctx.rows_per_file,
-            _NAMING.normalize_identifier,
+            encoded,
+            on_rows,
+            download_again,
         )
         for obj in objects:
-            for batch in encoded(obj):
-                done = spool.write(batch)
-                on_rows(batch.num_rows)
-                for path, rows, schema in done:
-                    first = False
-                    yield _file_item(path, rows, layout, schema)
             Path(obj.path).unlink(missing_ok=True)
-        for path, rows, schema in spool.close():
+        for path, rows, schema in files:
             first = False
             yield _file_item(path, rows, layout, schema)
         if first:
@@ -375,8 +445,10 @@ def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any
             progress.event(result, "incremental since %s", since_text)
         else:
             progress.event(result, "snapshot%s", " (forced)" if ctx.force_snapshot else "")
+        # with csv_direct the parse verifies the gzip streams (spool_job)
+        verify = ctx.spool_dir is None
         try:
-            query = fetch(client, namespace, table, request, work, on_bytes)
+            query = fetch(client, namespace, table, request, work, on_bytes, verify_gzip=verify)
         except DapError as exc:
             if kind != INCREMENTAL or not is_snapshot_needed(exc):
                 raise
@@ -385,9 +457,8 @@ def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any
             )
             result.status, result.error = RESNAPSHOT, describe(exc)
             kind = result.load_kind = SNAPSHOT
-            query = fetch(
-                client, namespace, table, QueryRequest(ctx.format, ctx.mode), work, on_bytes
-            )
+            snapshot = QueryRequest(ctx.format, ctx.mode)
+            query = fetch(client, namespace, table, snapshot, work, on_bytes, verify_gzip=verify)
         job = query.job
         if job.schema_version is not None and job.schema_version > layout.version:
             versioned = client.get_schema(namespace, table)
@@ -417,7 +488,10 @@ def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any
             result.rows += n
             progress.add(result, rows=n)
 
-        for item in job_items(query.objects, table, layout, stamp, ctx, on_rows):
+        def again(obj: DownloadedObject) -> DownloadedObject:
+            return download_again(client, job, obj, on_bytes)
+
+        for item in job_items(query.objects, table, layout, stamp, ctx, on_rows, again):
             yielded = True
             yield item
         watermark = job.watermark

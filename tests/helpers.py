@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -270,7 +270,8 @@ def assert_raw_matches_jobs(
 
 def _canonical(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.isoformat()
+        # an instant, whatever the session time zone printed it in
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -457,13 +457,23 @@ class DapClient:
 
     # ------------------------------------------------------------------ downloads
 
-    def download(self, url: str, dest: Path, progress: Callable[[int], None] | None = None) -> int:
+    def download(
+        self,
+        url: str,
+        dest: Path,
+        progress: Callable[[int], None] | None = None,
+        verify_gzip: bool = True,
+    ) -> int:
         """Download one object to ``dest`` and verify it (one attempt; callers retry).
 
         Args:
             url: presigned URL (never logged in full).
             dest: file to write (overwritten).
             progress: called with the number of bytes of each chunk received.
+            verify_gzip: also decompress a gzip body (discarding the output) to prove the stream
+                is complete. Callers that decompress the file anyway and can download it again
+                when that fails pass False and save the decompression (``Content-Length`` is
+                checked either way).
 
         Returns:
             Bytes written.
@@ -493,20 +503,21 @@ class DapClient:
             if status >= 300:
                 raise DownloadError(f"object {shown} answered HTTP {status}")
             expected = response.headers.get("Content-Length")
-            checker = _GzipChecker()
+            checker = _GzipChecker() if verify_gzip else None
             size = 0
             with dest.open("wb") as out:
                 for chunk in response.iter_raw(1024 * 1024):
                     out.write(chunk)
                     size += len(chunk)
-                    checker.feed(chunk)
+                    if checker is not None:
+                        checker.feed(chunk)
                     if progress is not None:
                         progress(len(chunk))
         if expected is not None and expected.isdigit() and int(expected) != size:
             raise TruncatedDownloadError(
                 f"object {shown}: received {size} of {int(expected)} bytes"
             )
-        if not checker.complete():
+        if checker is not None and not checker.complete():
             raise TruncatedDownloadError(f"object {shown}: gzip stream ends early ({size} bytes)")
         return size
 

@@ -1,8 +1,10 @@
 """Query jobs end to end: create, poll, download every object to disk, verified.
 
 :func:`fetch` is what the dlt source calls for each table. It returns only when every object of a
-complete job is on local disk and verified, so that the caller can yield a job's records
-all-or-nothing. Along the way it
+complete job is on local disk, complete (``Content-Length``) and, unless the caller checks it
+while parsing, a whole gzip stream, so that the caller can yield a job's records all-or-nothing.
+A caller that finds a bad copy while parsing downloads it again with :func:`download_again`.
+Along the way :func:`fetch`
 
 * polls with growing intervals (``poll_initial`` doubling up to ``poll_max``), up to
   ``job_timeout``;
@@ -181,12 +183,13 @@ def _download_one(
     url: str,
     directory: Path,
     progress: Callable[[int], None] | None,
+    verify_gzip: bool = True,
 ) -> DownloadedObject:
     dest = directory / f"{index:05d}{_suffix(object_id)}"
     current = {"url": url}
 
     def attempt() -> int:
-        return client.download(current["url"], dest, progress)
+        return client.download(current["url"], dest, progress, verify_gzip)
 
     def on_retry(exc: BaseException) -> None:
         if isinstance(exc, ObjectExpiredError):
@@ -221,6 +224,7 @@ def download_objects(
     job: Job,
     directory: Path,
     progress: Callable[[int], None] | None = None,
+    verify_gzip: bool = True,
 ) -> list[DownloadedObject]:
     """Download every object of a complete job into ``directory``, concurrently.
 
@@ -229,6 +233,8 @@ def download_objects(
         job: a complete job.
         directory: an existing, empty directory.
         progress: called with byte counts as data arrives (from download threads).
+        verify_gzip: decompress each gzip object once to prove it complete (see
+            :meth:`DapClient.download`).
 
     Returns:
         The objects in job order.
@@ -245,7 +251,7 @@ def download_objects(
         raise ObjectsExpired(f"objects of job {job.id} are gone: {exc}") from exc
     pool = download_pool(client)
     futures: list[Future[DownloadedObject]] = [
-        pool.submit(_download_one, client, job, i, o, urls[o], directory, progress)
+        pool.submit(_download_one, client, job, i, o, urls[o], directory, progress, verify_gzip)
         for i, o in enumerate(job.objects)
     ]
     results: list[DownloadedObject] = []
@@ -263,6 +269,40 @@ def download_objects(
     return results
 
 
+def download_again(
+    client: DapClient,
+    job: Job,
+    obj: DownloadedObject,
+    progress: Callable[[int], None] | None = None,
+) -> DownloadedObject:
+    """Download one object of a job again, verified, over its local copy.
+
+    For a copy that turned out truncated or corrupt when it was parsed: the URL is resolved
+    afresh (the first one may have expired) and the gzip stream is checked as it arrives.
+
+    Args:
+        client: the DAP client.
+        job: the object's job.
+        obj: the object as first downloaded.
+        progress: byte-count callback.
+
+    Returns:
+        The object, verified.
+
+    Raises:
+        ObjectsExpired: the object is gone.
+        DapError: another failure after retries (a stream still truncated after every retry
+            is a :class:`TruncatedDownloadError`).
+    """
+    try:
+        url = client.resolve_urls([obj.object_id])[obj.object_id]
+    except NotFoundError as exc:
+        raise ObjectsExpired(f"object {obj.index} of job {job.id} is gone: {exc}") from exc
+    return _download_one(
+        client, job, obj.index, obj.object_id, url, obj.path.parent, progress, verify_gzip=True
+    )
+
+
 def fetch(
     client: DapClient,
     namespace: str,
@@ -271,6 +311,7 @@ def fetch(
     directory: Path,
     progress: Callable[[int], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    verify_gzip: bool = True,
 ) -> CompletedQuery:
     """Run a query and download all of its objects; re-request the job if they expired.
 
@@ -282,9 +323,11 @@ def fetch(
         directory: an existing directory for the downloaded files (emptied between attempts).
         progress: byte-count callback.
         sleep: sleep function.
+        verify_gzip: verify each gzip stream while downloading; a caller that passes False
+            verifies while parsing and calls :func:`download_again` on a bad copy.
 
     Returns:
-        The completed query with verified local files.
+        The completed query with local files (verified with ``verify_gzip``).
 
     Raises:
         SnapshotRequiredError: the service needs a snapshot.
@@ -297,7 +340,7 @@ def fetch(
         for leftover in directory.iterdir():
             leftover.unlink()
         try:
-            objects = download_objects(client, job, directory, progress)
+            objects = download_objects(client, job, directory, progress, verify_gzip)
         except ObjectsExpired as exc:
             if attempt == attempts:
                 raise
@@ -322,6 +365,7 @@ def is_snapshot_needed(exc: BaseException) -> bool:
 __all__ = [
     "DapApiError",
     "ObjectsExpired",
+    "download_again",
     "download_objects",
     "fetch",
     "is_snapshot_needed",

@@ -12,6 +12,7 @@ from tests.helpers import (
     assert_current_state_matches_truth,
     assert_no_failed_tables,
     assert_raw_matches_jobs,
+    query,
     sync_log,
 )
 from tests.integration.conftest import Loader
@@ -259,3 +260,41 @@ def test_schema_bump_adds_a_column(make_loader: Callable[..., Loader]) -> None:
     }
     assert "pronoun_set" in cols
     assert_converged(loader)
+
+
+@pytest.mark.parametrize("csv_direct", [True, False], ids=["csv_files", "arrow_items"])
+def test_object_truncated_at_the_source_is_downloaded_again(
+    make_loader: Callable[..., Loader], caplog: pytest.LogCaptureFixture, csv_direct: bool
+) -> None:
+    """A shortened object whose Content-Length matches: only decompressing it shows the damage.
+
+    With CSV files the parse finds it (the download does not decompress), throws away what it
+    wrote, downloads the object again and parses the job afresh; with Arrow items the download
+    checks the stream itself. Either way rows are counted once and raw holds each job once.
+    """
+    tables = (("canvas", "submissions"),)
+    loader = make_loader(tables, tables=("canvas.submissions",), csv_direct=csv_direct)
+    assert_no_failed_tables(loader.run())
+    loader.emulator.advance(24)
+    loader.emulator.add_faults(
+        {"route": "download", "kind": "truncate", "count": 1, "fraction": 0.9}
+    )
+    with caplog.at_level("WARNING"):
+        report = loader.run()
+    assert_no_failed_tables(report)
+    assert sum(r["hits"] for r in loader.emulator.faults()) == 1
+    (result,) = report.results
+    job_rows = query(
+        loader.dsn,
+        "select count(*) from raw_canvas.submissions where _dap_job_id = %s",
+        (result.job_id,),
+    )[0][0]
+    assert result.rows == job_rows > 0
+    again = [r.message for r in caplog.records if "downloading it again" in r.message]
+    if csv_direct:
+        assert len(again) == 1 and "Truncated compressed stream" in again[0], again
+    else:
+        assert again == []
+        assert any("gzip stream ends early" in r.message for r in caplog.records)
+    assert_current_state_matches_truth(loader.dsn, loader.emulator, "canvas", "submissions")
+    assert_raw_matches_jobs(loader.dsn, loader.emulator, tables)

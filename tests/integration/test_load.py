@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import psycopg2
 import pytest
 
 from tests.helpers import (
@@ -66,6 +67,19 @@ def test_rerun_without_new_data_loads_nothing_new(loader: Loader) -> None:
         for ns, t in TABLES
     }
     assert before == after
+    assert_converged(loader)
+
+
+def test_timestamps_are_exact_whatever_the_server_time_zone(loader: Loader) -> None:
+    """The CSV files carry UTC wall time without an offset; the COPY session reads it as UTC."""
+    database = loader.dsn.rsplit("/", 1)[1]
+    with psycopg2.connect(loader.dsn) as conn, conn.cursor() as cur:
+        cur.execute(f"alter database \"{database}\" set timezone = 'Pacific/Chatham'")
+    conn.close()
+    assert query(loader.dsn, "show timezone")[0][0] == "Pacific/Chatham"
+    assert_no_failed_tables(loader.run())
+    loader.emulator.advance(24)
+    assert_no_failed_tables(loader.run())
     assert_converged(loader)
 
 
