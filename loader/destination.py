@@ -83,6 +83,18 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def job_seq_index_name(table: str) -> str:
+    """The name of a raw table's BRIN index on ``_dap_job_seq``.
+
+    Args:
+        table: the raw table.
+
+    Returns:
+        ``<table>__dap_job_seq_brin``, cut to PostgreSQL's 63 characters.
+    """
+    return f"{table}__dap_job_seq_brin"[:63]
+
+
 def job_seq_index_sql(schema: str, table: str) -> str:
     """``CREATE INDEX IF NOT EXISTS`` for a raw table's BRIN index on ``_dap_job_seq``.
 
@@ -97,7 +109,7 @@ def job_seq_index_sql(schema: str, table: str) -> str:
     Returns:
         The statement.
     """
-    name = f"{table}__dap_job_seq_brin"[:63]
+    name = job_seq_index_name(table)
     return (
         f"create index if not exists {_quote(name)} on {_quote(schema)}.{_quote(table)}"
         f" using brin ({JOB_SEQ_COLUMN}) with (autosummarize = on)"

@@ -39,7 +39,7 @@ from loader.config import (
 from loader.dap.client import DapClient
 from loader.dap.errors import DapError, describe
 from loader.dap.jobs import shutdown_pools
-from loader.destination import job_seq_index_sql, make_destination
+from loader.destination import job_seq_index_name, job_seq_index_sql, make_destination
 from loader.redaction import redact_text
 from loader.report import FAILED, OK, Progress, RunReport, TableResult
 from loader.schema import SYNC_LOG_TABLE
@@ -179,14 +179,19 @@ def _record_failures(dsn: str, namespace: str, results: list[TableResult]) -> No
 
 
 def index_raw_tables(dsn: str, namespace: str, tables: list[str]) -> None:
-    """Make sure raw tables have their BRIN index on ``_dap_job_seq``.
+    """Make sure raw tables have their BRIN index on ``_dap_job_seq``, summarised.
 
     The base models' incremental runs read only the jobs they have not processed
     (``_dap_job_seq >`` a marker); without an index every run scans the whole raw table, which
     only grows. The destination creates the index with the table, before the first ``COPY``
-    (:func:`loader.destination.job_seq_index_sql`: a BRIN index costs almost nothing to keep up,
-    where building an index after a 1M-row load took 0.6 to 0.7 s of reading the table). This
-    covers tables created by earlier versions, which had a B-tree index instead: it is dropped.
+    (:func:`loader.destination.job_seq_index_sql`); this covers tables created by earlier
+    versions, which had a B-tree index instead: it is dropped.
+
+    The block ranges the load appended are summarised here, so the next dbt run finds its rows
+    by the index straight away (an unsummarised range is read whatever its values, and
+    autovacuum summarises only when it next visits). That reads the new pages once: measured
+    after a 1M-row snapshot, 0.73 s, about what building a B-tree took; after an increment, only
+    the increment's pages.
 
     Args:
         dsn: PostgreSQL DSN.
@@ -208,6 +213,10 @@ def index_raw_tables(dsn: str, namespace: str, tables: list[str]) -> None:
                 sql.SQL("drop index if exists {}.{}").format(
                     sql.Identifier(schema), sql.Identifier(f"{table}__dap_job_seq"[:63])
                 )
+            )
+            cur.execute(
+                "select brin_summarize_new_values(%s::regclass)",
+                (f'"{schema}"."{job_seq_index_name(table)}"',),
             )
     conn.close()
 

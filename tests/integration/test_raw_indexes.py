@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from tests.helpers import assert_no_failed_tables, query, raw_table
+from loader.config import LoadSettings
+from tests.helpers import assert_no_failed_tables, emulator_process, query, raw_table
 from tests.integration.conftest import TABLES, Loader
 
 
@@ -28,13 +29,52 @@ def job_seq_indexes(dsn: str) -> Counter[tuple[str, str, str]]:
     return Counter((str(schema), str(table), str(method)) for schema, table, method in rows)
 
 
+def unsummarised_ranges(dsn: str) -> int:
+    """Block ranges of the BRIN indexes that nothing summarised yet (summarising them now)."""
+    total = 0
+    for ns, table in TABLES:
+        index = f'"raw_{ns}"."{raw_table(table)}__dap_job_seq_brin"'
+        total += int(query(dsn, "select brin_summarize_new_values(%s::regclass)", (index,))[0][0])
+    return total
+
+
 def test_raw_tables_get_one_brin_index_on_the_job_sequence(loader: Loader) -> None:
     assert_no_failed_tables(loader.run())
     expected = Counter({(f"raw_{ns}", raw_table(table), "brin"): 1 for ns, table in TABLES})
     assert job_seq_indexes(loader.dsn) == expected
+    # the loader summarised what it appended: the next dbt run can use the index at once
+    assert unsummarised_ranges(loader.dsn) == 0
     loader.emulator.advance(24)
     assert_no_failed_tables(loader.run())
     assert job_seq_indexes(loader.dsn) == expected
+    assert unsummarised_ranges(loader.dsn) == 0
+
+
+def test_the_load_summarises_the_ranges_it_appended(database: str, tmp_path: Path) -> None:
+    """Past the first block range (128 pages), appended ranges stay unsummarised, and are read by
+    every query whatever their values, until someone summarises them: the loader does."""
+    with emulator_process(tmp_path / "emu", "--seed", "1", "--rows", "submissions=4000") as emu:
+        loader = Loader(
+            emu,
+            database,
+            tmp_path / "state",
+            LoadSettings(
+                namespaces=("canvas",),
+                tables=("canvas.submissions",),
+                dsn=database,
+                state_dir=tmp_path / "state",
+                work_dir=tmp_path / "work",
+                rate_limit_scale=0,
+            ),
+        )
+        assert_no_failed_tables(loader.run())
+        pages = query(database, "select pg_relation_size('raw_canvas.submissions') / 8192")[0][0]
+        assert pages > 2 * 128, "too small to span several block ranges"
+        index = '"raw_canvas"."submissions__dap_job_seq_brin"'
+        assert query(database, "select brin_summarize_new_values(%s::regclass)", (index,)) == [(0,)]
+        # and what the loader did is what an unsummarised index needs
+        query(database, "select brin_desummarize_range(%s::regclass, 128)", (index,))
+        assert query(database, "select brin_summarize_new_values(%s::regclass)", (index,)) == [(1,)]
 
 
 def test_a_table_of_an_earlier_version_trades_its_btree_for_brin(loader: Loader) -> None:
