@@ -191,7 +191,10 @@ def index_raw_tables(dsn: str, namespace: str, tables: list[str]) -> None:
     by the index straight away (an unsummarised range is read whatever its values, and
     autovacuum summarises only when it next visits). That reads the new pages once: measured
     after a 1M-row snapshot, 0.73 s, about what building a B-tree took; after an increment, only
-    the increment's pages.
+    the increment's pages. The job columns are then analysed (0.15 s on 1M rows): without their
+    statistics (autovacuum analyses later) PostgreSQL cannot tell how well the BRIN index
+    serves, and the next dbt run read the whole raw table (measured: the current-state model's
+    pre-hook took 0.5 s instead of milliseconds).
 
     Args:
         dsn: PostgreSQL DSN.
@@ -217,6 +220,11 @@ def index_raw_tables(dsn: str, namespace: str, tables: list[str]) -> None:
             cur.execute(
                 "select brin_summarize_new_values(%s::regclass)",
                 (f'"{schema}"."{job_seq_index_name(table)}"',),
+            )
+            cur.execute(
+                sql.SQL("analyze {}.{} (_dap_job_seq, _dap_load_kind)").format(
+                    sql.Identifier(schema), sql.Identifier(table)
+                )
             )
     conn.close()
 

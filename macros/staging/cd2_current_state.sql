@@ -12,14 +12,21 @@
     rerun converge (a job loads in several COPY transactions, so a run may have seen part of it).
     Of the boundary job only the records not stored yet are taken (matched on _dap_change_order,
     unique per record): the first run after a snapshot must not sort and rewrite the whole snapshot
-    again. A record older than the version already stored (late arrival) is skipped. A new
+    again. The re-read is skipped altogether when the loader's sync log proves the boundary job
+    complete: it counts the job's records, each with its own _dap_change_order, so a model holding
+    as many rows from that job holds every one of them (the usual case after a snapshot without
+    duplicates; measured on 1M submissions it saves most of that first run). A record older than
+    the version already stored (late arrival) is skipped. A new
     snapshot job, or a table below `incremental_min_rows` raw rows that is not listed in
     `incremental_tables`, empties the table first (pre-hook), so the run rebuilds from the newest
     snapshot exactly as --full-refresh would.
 
     The model is indexed on its key (unique: one row per key), on _dap_job_seq (the processed
     marker) and on _dap_change_order (the boundary job's lookup); dbt creates the indexes when it
-    creates the table, so an existing table gets them at its next --full-refresh. The loader
+    creates the table, so an existing table gets them at its next --full-refresh. A run that
+    builds the table anew vacuums it where the warehouse has VACUUM
+    (cd2_current_state_maintenance_sql): the next run counts the boundary job's stored rows from
+    the index alone. The loader
     indexes raw tables on _dap_job_seq, so an incremental run reads only the new jobs.
 -#}
 {% macro cd2_current_state(source_name, table_name, key, snapshots_are_full_state=true) -%}
@@ -29,6 +36,7 @@
         {%- endif -%}
     {%- endfor -%}
     {%- set raw = source(source_name, table_name) -%}
+    {%- set sync_log = api.Relation.create(database=raw.database, schema=raw.schema, identifier='_dap_sync_log') -%}
     {{ config(
         materialized='incremental',
         unique_key=key,
@@ -40,6 +48,7 @@
             {'columns': ['_dap_change_order']},
         ],
         pre_hook="{{ cd2_current_state_reset_sql('" ~ source_name ~ "', '" ~ table_name ~ "', " ~ snapshots_are_full_state ~ ") }}",
+        post_hook=[{'sql': '{{ cd2_current_state_maintenance_sql(this) }}', 'transaction': false}],
     ) }}
     {%- if not cd2_source_exists(raw) %}
 {{ cd2_empty_from_source(source_name, table_name) }}
@@ -51,6 +60,38 @@ processed as (
     select coalesce(max(_dap_job_seq), -1) as job_seq
     from {{ this }}
 ),
+{%- set job_sizes_known = model.resource_type != 'unit_test' and cd2_source_exists(sync_log) %}
+{%- if job_sizes_known %}
+
+boundary_logged as (
+    select
+        count(*) as jobs,
+        max(sync_log.{{ adapter.quote('rows') }}) as records
+    from {{ sync_log }} as sync_log
+    cross join processed
+    where sync_log.table_name = '{{ table_name }}'
+        and sync_log.job_seq = processed.job_seq
+        and sync_log.status in ('ok', 'resnapshot')
+),
+
+boundary_stored as (
+    select count(*) as records
+    from {{ this }} as stored
+    cross join processed
+    where stored._dap_job_seq = processed.job_seq
+),
+
+boundary_complete as (
+    select
+        case
+            when boundary_logged.jobs = 1 and boundary_logged.records = boundary_stored.records
+                then 1
+            else 0
+        end as is_complete
+    from boundary_logged
+    cross join boundary_stored
+),
+{%- endif %}
 {%- endif %}
 
 newest_snapshot as (
@@ -95,10 +136,18 @@ new_records as (
     cross join processed
     where (newest_snapshot.job_seq is null or raw_records._dap_job_seq >= newest_snapshot.job_seq)
         and raw_records._dap_job_seq = processed.job_seq
+        {%- if job_sizes_known %}
+        {#- no column of the outer query: PostgreSQL evaluates it once and skips the scan #}
+        and (select is_complete from boundary_complete) = 0
+        {%- endif %}
         and not exists (
+            {#- a stored record of the boundary job has its job sequence: the redundant filter,
+                a value known before the scan, lets the lookup read just that job's rows by the
+                index on it (measured on 1M submissions: 0.11 s instead of 0.8 s) #}
             select 1
             from {{ this }} as stored
             where stored._dap_change_order = raw_records._dap_change_order
+                and stored._dap_job_seq = (select processed_job.job_seq from processed as processed_job)
         )
     {%- endif %}
 ),
@@ -177,4 +226,26 @@ select * from final
     {%- endif -%}
     delete from {{ this }}
     where {{ conditions | map('trim') | join(' or ') }}
+{%- endmacro %}
+
+
+{#- Post-hook SQL, outside the transaction: table maintenance after a run that built the table
+    anew (first build, --full-refresh). On PostgreSQL a VACUUM marks the pages all-visible, so the
+    next incremental run counts the boundary job's stored rows by an index-only scan (measured on
+    1M submissions: 0.08 s instead of 0.46 s, for a VACUUM of 0.44 s in the rebuild). Autovacuum
+    would get there too, but only at its next visit. Incremental runs skip it: there VACUUM must
+    scan every index for the rows the merge replaced (0.26 s of a 0.75 s run), while the boundary
+    job is small. Nothing on engines without VACUUM. -#}
+{% macro cd2_current_state_maintenance_sql(relation) -%}
+    {%- if is_incremental() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('cd2_current_state_maintenance_sql', 'cd2_warehouse')(relation)) }}
+{%- endmacro %}
+
+{% macro default__cd2_current_state_maintenance_sql(relation) -%}
+{%- endmacro %}
+
+{% macro postgres__cd2_current_state_maintenance_sql(relation) -%}
+    vacuum {{ relation }}
 {%- endmacro %}
