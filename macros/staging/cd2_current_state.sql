@@ -47,7 +47,10 @@
             {'columns': ['_dap_job_seq']},
             {'columns': ['_dap_change_order']},
         ],
-        pre_hook="{{ cd2_current_state_reset_sql('" ~ source_name ~ "', '" ~ table_name ~ "', " ~ snapshots_are_full_state ~ ") }}",
+        pre_hook=[
+            "{{ cd2_current_state_reset_sql('" ~ source_name ~ "', '" ~ table_name ~ "', " ~ snapshots_are_full_state ~ ") }}",
+            "{{ cd2_current_state_plan_sql() }}",
+        ],
         post_hook=[{'sql': '{{ cd2_current_state_maintenance_sql(this) }}', 'transaction': false}],
     ) }}
     {%- if not cd2_source_exists(raw) %}
@@ -206,17 +209,21 @@ select * from final
         {%- do conditions.append(small) -%}
     {%- endif -%}
     {%- if snapshots_are_full_state -%}
-        {#- a snapshot job newer than the processed ones (the filter on the job sequence alone
-            lets the raw table's index serve it) -#}
+        {#- a snapshot job newer than the processed ones. The hook renders right before it runs,
+            so the processed marker is read now and written as a literal: PostgreSQL estimates a
+            comparison with a parameter at a third of the table, and then read all of raw
+            (measured: 2.7 s on 10M submissions) instead of the new jobs' block ranges -#}
+        {%- set marker_query -%}
+            select coalesce(max(_dap_job_seq), -1) as job_seq from {{ this }}
+        {%- endset -%}
+        {%- set marker = run_query(marker_query).columns[0].values()[0] | int -%}
         {%- set newer_snapshot -%}
         (
             select max(
                 case when raw_records._dap_load_kind = 'snapshot' then raw_records._dap_job_seq end
             )
             from {{ raw }} as raw_records
-            where raw_records._dap_job_seq > (
-                select coalesce(max(_dap_job_seq), -1) from {{ this }}
-            )
+            where raw_records._dap_job_seq > {{ marker }}
         ) is not null
         {%- endset -%}
         {%- do conditions.append(newer_snapshot) -%}
@@ -226,6 +233,28 @@ select * from final
     {%- endif -%}
     delete from {{ this }}
     where {{ conditions | map('trim') | join(' or ') }}
+{%- endmacro %}
+
+
+{#- Pre-hook SQL: planner settings for the rest of an incremental run's transaction. Every read
+    of an incremental run is narrow (the new jobs' block ranges in raw, the boundary job's rows
+    and the changed keys in the model), but filters on the processed marker compare with a value
+    PostgreSQL only knows at run time, which it estimates at a third of the table; on 10M
+    submissions it then read the whole model table (2.7 s of a 4.2 s select, 2.1 s with index
+    scans). `SET LOCAL` ends with the transaction, so nothing else is affected; a full refresh,
+    which reads everything, keeps the default plans. Nothing on other engines. -#}
+{% macro cd2_current_state_plan_sql() -%}
+    {%- if not is_incremental() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('cd2_current_state_plan_sql', 'cd2_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__cd2_current_state_plan_sql() -%}
+{%- endmacro %}
+
+{% macro postgres__cd2_current_state_plan_sql() -%}
+    set local enable_seqscan = off
 {%- endmacro %}
 
 
