@@ -8,7 +8,7 @@ What it does, all on this machine:
 
 1. starts the DAP emulator with a ``submissions`` table of ``--rows`` rows (as
    ``bench/load_vs_dap.py`` does) and an embedded PostgreSQL on a free port (the embedded
-   warehouse's settings: 256 MB shared buffers, 4 MB work_mem);
+   warehouse's settings: shared buffers an eighth of memory, 128 MB to 1 GB; 4 MB work_mem);
 2. ``cd2 load`` of ``canvas.submissions`` (snapshot), then ``dbt parse`` (untimed, so that the
    timed commands below pay only dbt's start-up, as on any later run);
 3. times ``dbt build --select base_canvas__submissions stg_canvas__submissions --full-refresh``

@@ -82,6 +82,29 @@ def _bin(name: str) -> Path:
     return Path(POSTGRES_BIN_PATH) / name
 
 
+def shared_buffers_mb(memory_bytes: int | None = None) -> int:
+    """The embedded warehouse's ``shared_buffers``: an eighth of the machine's memory, 128 MB to
+    1 GB.
+
+    Small buffers make a merge into a large current-state table evict dirty pages on every
+    lookup: measured on 10M submissions, deleting and inserting a 1 % increment took 4.1 to
+    4.8 s with 256 MB and 2.1 to 2.4 s with 1 GB. An eighth leaves the rest of a laptop to dbt,
+    the loader and BI tools.
+
+    Args:
+        memory_bytes: physical memory (None: this machine's).
+
+    Returns:
+        Megabytes.
+    """
+    if memory_bytes is None:
+        try:
+            memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            memory_bytes = 0
+    return max(128, min(1024, memory_bytes // 8 // 2**20))
+
+
 class EmbeddedWarehouse:
     """An embedded PostgreSQL cluster in a local directory, reachable over TCP on localhost.
 
@@ -259,7 +282,7 @@ class EmbeddedWarehouse:
                 "\n# cd2 warehouse: bulk-load friendly settings (data safety unchanged)\n"
                 "max_wal_size = '4GB'\n"
                 "checkpoint_timeout = '15min'\n"
-                "shared_buffers = '256MB'\n"
+                f"shared_buffers = '{shared_buffers_mb()}MB'\n"
                 "maintenance_work_mem = '256MB'\n"
                 "timezone = 'UTC'\n"
             )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from loader.warehouse import shared_buffers_mb
 from tests.helpers import (
     REPO,
     EmulatorProcess,
@@ -215,6 +216,10 @@ def test_embedded_warehouse_commands_and_default_destination(
         load = run_cd2(cd2("load", "--table", "canvas.accounts", "--namespace", "canvas"), env)
         assert load.returncode == 0, load.stderr[-3000:]
         assert query(dsn, "select count(*) > 0 from raw_canvas.accounts") == [(True,)]
+        buffers_mb = shared_buffers_mb()
+        assert 128 <= buffers_mb <= 1024
+        sized = "select pg_size_bytes(current_setting('shared_buffers'))"
+        assert query(dsn, sized) == [(buffers_mb * 2**20,)]
     finally:
         down = run_cd2(cd2("warehouse", "down"), env)
     assert down.returncode == 0 and down.stdout.strip() == "stopped"

@@ -185,3 +185,13 @@ def test_change_order_overflow_is_refused() -> None:
     batch = pa.RecordBatch.from_pydict({"id": [1]})
     with pytest.raises(ValueError, match="overflow"):
         with_loader_columns(batch, "snapshot", "j", 1, 1000, 0, datetime.now(UTC))
+
+
+def test_embedded_shared_buffers_is_an_eighth_of_memory_within_bounds() -> None:
+    from loader.warehouse import shared_buffers_mb
+
+    gib = 2**30
+    assert shared_buffers_mb(4 * gib) == 512
+    assert shared_buffers_mb(24 * gib) == 1024  # capped
+    assert shared_buffers_mb(512 * 2**20) == 128  # floor
+    assert shared_buffers_mb(0) == 128
