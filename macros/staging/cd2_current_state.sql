@@ -22,7 +22,9 @@
     snapshot exactly as --full-refresh would.
 
     The model is indexed on its key (unique: one row per key), on _dap_job_seq (the processed
-    marker) and on _dap_change_order (the boundary job's lookup); dbt creates the indexes when it
+    marker, and the boundary job's stored rows) and on _dap_change_order (no longer used by the
+    plans measured since the boundary lookup reads by _dap_job_seq; kept until dropping it is
+    measured); dbt creates the indexes when it
     creates the table, so an existing table gets them at its next --full-refresh. A run that
     builds the table anew vacuums it where the warehouse has VACUUM
     (cd2_current_state_maintenance_sql): the next run counts the boundary job's stored rows from
