@@ -40,16 +40,11 @@ from loader.dap.client import DapClient
 from loader.dap.errors import DapError, describe
 from loader.dap.jobs import shutdown_pools
 from loader.destination import job_seq_index_name, job_seq_index_sql, make_destination
+from loader.extract import WORK_PREFIX, RunContext, TableAborted, remove_stale_downloads
 from loader.redaction import redact_text
 from loader.report import FAILED, OK, Progress, RunReport, TableResult
 from loader.schema import SYNC_LOG_TABLE
-from loader.source import (
-    WORK_PREFIX,
-    RunContext,
-    TableAborted,
-    canvas,
-    remove_stale_downloads,
-)
+from loader.source import canvas
 
 logger = logging.getLogger(__name__)
 

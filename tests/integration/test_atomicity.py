@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 from loader import arrow_io
-from loader import source as loader_source
+from loader import extract as loader_extract
 from loader.arrow_io import ParseError
 from tests.helpers import (
     assert_current_state_matches_truth,
@@ -55,8 +55,8 @@ def test_failure_after_rows_were_parsed_loses_nothing(
         for batch in batches:
             yield pa.Table.from_batches([batch])
 
-    monkeypatch.setattr(loader_source, "read_object", broken_read)
-    monkeypatch.setattr(loader_source, "rebatch", one_by_one)
+    monkeypatch.setattr(loader_extract, "read_object", broken_read)
+    monkeypatch.setattr(loader_extract, "rebatch", one_by_one)
     report = loader.run()
     assert not report.ok
     lines = report.failure_lines()

@@ -20,8 +20,8 @@ import pytest
 from loader.dap.client import DapClient
 from loader.dap.models import DownloadedObject
 from loader.destination import make_destination
+from loader.extract import JobStamp, RunContext, job_items
 from loader.schema import table_layout
-from loader.source import JobStamp, RunContext, job_items
 from tests.helpers import NASTY, copy_escape
 
 SCHEMA: dict[str, Any] = {

@@ -538,7 +538,7 @@ def test_rebatch_groups_without_losing_rows() -> None:
 def test_csv_spool_rotates_normalizes_headers_and_keeps_empty_vs_null(tmp_path: Path) -> None:
     import pyarrow.csv as pcsv
 
-    from loader.arrow_io import CsvSpool
+    from loader.spool import CsvSpool
 
     spool = CsvSpool(tmp_path / "spool", rows_per_file=5, normalize_name=str.lower)
     batch = pa.RecordBatch.from_pydict({"ID": list(range(4)), "Name": ["", None, 'q"uote,\n', "x"]})
@@ -564,7 +564,7 @@ def test_csv_spool_rotates_normalizes_headers_and_keeps_empty_vs_null(tmp_path: 
 
 
 def test_background_spool_writes_what_the_spool_would(tmp_path: Path) -> None:
-    from loader.arrow_io import BackgroundSpool, CsvSpool
+    from loader.spool import BackgroundSpool, CsvSpool
 
     batches = [pa.RecordBatch.from_pydict({"a": list(range(i, i + 3))}) for i in range(0, 30, 3)]
     plain = CsvSpool(tmp_path / "plain", rows_per_file=7)
@@ -581,7 +581,7 @@ def test_background_spool_writes_what_the_spool_would(tmp_path: Path) -> None:
 
 
 def test_background_spool_raises_a_write_error_in_the_caller(tmp_path: Path) -> None:
-    from loader.arrow_io import BackgroundSpool, CsvSpool
+    from loader.spool import BackgroundSpool, CsvSpool
 
     spool = BackgroundSpool(CsvSpool(tmp_path / "s", rows_per_file=100), depth=1)
     spool.write(pa.RecordBatch.from_pydict({"a": [1]}))
@@ -594,7 +594,7 @@ def test_background_spool_raises_a_write_error_in_the_caller(tmp_path: Path) -> 
 
 
 def test_background_spool_abort_stops_a_blocked_writer(tmp_path: Path) -> None:
-    from loader.arrow_io import BackgroundSpool, CsvSpool
+    from loader.spool import BackgroundSpool, CsvSpool
 
     spool = BackgroundSpool(CsvSpool(tmp_path / "s", rows_per_file=100), depth=1)
     for i in range(20):

@@ -19,7 +19,7 @@ from loader.dap.errors import (
     ValidationError,
 )
 from loader.dap.policy import RetryPolicy
-from loader.source import JOB_SEQ_FACTOR, OBJECT_FACTOR, with_loader_columns
+from loader.extract import JOB_SEQ_FACTOR, OBJECT_FACTOR, with_loader_columns
 
 
 def test_as_list() -> None:
