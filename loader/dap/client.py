@@ -7,7 +7,9 @@ Every API call goes through :meth:`DapClient._call`, which
   logs in on demand and before expiry; a 401 mid-run triggers one re-login and a retry;
 * retries 429 (honouring ``Retry-After``, and pausing that endpoint for every thread), 5xx and
   connection errors with exponential backoff and jitter, within a budget of attempts and time,
-  then raises :class:`~loader.dap.errors.RetriesExhausted`;
+  then raises :class:`~loader.dap.errors.RetriesExhausted`; a ``Retry-After`` longer than what
+  is left of that time budget (``max_retry_seconds``) fails the request at once
+  (:class:`~loader.dap.errors.RetryAfterTooLong`) instead of stalling every table that long;
 * turns other error responses into the matching :mod:`loader.dap.errors` class; a rejected login
   or an account error (403 ``AccountDisabled``…) makes every later call fail at once.
 
@@ -44,6 +46,7 @@ from loader.dap.errors import (
     ObjectExpiredError,
     RateLimitedError,
     RetriesExhausted,
+    RetryAfterTooLong,
     ServerError,
     TruncatedDownloadError,
     UnexpectedResponseError,
@@ -226,6 +229,15 @@ class DapClient:
                         raise
                     raise DownloadError(f"{what}: {describe(exc)}") from exc
                 retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
+                elapsed = time.monotonic() - started
+                if not policy.retry_after_fits(elapsed, retry_after):
+                    assert retry_after is not None
+                    raise RetryAfterTooLong(
+                        what,
+                        retry_after,
+                        max(0.0, policy.max_elapsed - elapsed),
+                        policy.max_elapsed,
+                    ) from exc
                 with self._rng_lock:
                     delay = policy.next_delay(
                         attempt, time.monotonic() - started, retry_after, self._rng
@@ -313,8 +325,13 @@ class DapClient:
                 logger.info("%s: token rejected (HTTP 401); logging in again", what)
                 token, response = self._send(method, path, endpoint, json_body)
             if response.status_code == 429:
+                # pause the endpoint for every thread, unless the wait is beyond the retry
+                # budget: then this request fails (RetryAfterTooLong) and the others ask for
+                # themselves instead of stalling for hours
                 retry_after = _retry_after(response.headers.get("Retry-After"))
-                self.limiter.defer(endpoint, retry_after if retry_after is not None else 1.0)
+                pause = retry_after if retry_after is not None else 1.0
+                if self.settings.retry.retry_after_fits(0.0, pause):
+                    self.limiter.defer(endpoint, pause)
             try:
                 return self._json_or_error(response, what)
             except AccountError as exc:

@@ -198,6 +198,36 @@ class RetriesExhausted(DapClientError):
         self.last_error = last_error
 
 
+class RetryAfterTooLong(DapClientError):
+    """The server's ``Retry-After`` asks for a longer wait than the request's retry budget.
+
+    Waiting would stall the table (and, through the shared rate limiter, every table) for that
+    long; the request fails at once instead.
+
+    Attributes:
+        retry_after: seconds the server asked for.
+        budget: seconds of the retry budget that were left.
+    """
+
+    def __init__(self, what: str, retry_after: float, budget: float, limit: float) -> None:
+        super().__init__(
+            f"{what}: the server asked to wait {_duration(retry_after)} (HTTP 429 Retry-After), "
+            f"more than the {_duration(budget)} left of the request's retry budget "
+            f"(max_retry_seconds = {limit:g}); not waiting"
+        )
+        self.retry_after = retry_after
+        self.budget = budget
+
+
+def _duration(seconds: float) -> str:
+    """``90 s``, ``12.5 min``, ``3.0 h``: a wait in the unit a person reads at a glance."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 # --------------------------------------------------------------------------- parsing
 
 

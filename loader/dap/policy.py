@@ -3,7 +3,8 @@
 Kept apart from :mod:`loader.dap.client` so both can be unit-tested with a fake clock.
 
 * :class:`RetryPolicy` decides whether and how long to wait before another attempt: exponential
-  backoff with jitter, ``Retry-After`` honoured, and a budget of attempts *and* elapsed time.
+  backoff with jitter, ``Retry-After`` honoured within the request's budget, and a budget of
+  attempts *and* elapsed time.
 * :class:`RateLimiter` is a sliding-window limiter per endpoint class, shared by every thread of
   the process, with the per-minute limits DAP documents. A 429 pauses that endpoint for all
   threads (:meth:`RateLimiter.defer`).
@@ -66,6 +67,22 @@ class RetryPolicy:
         base = min(self.max_delay, self.initial_delay * self.multiplier ** max(0, attempt - 1))
         r = (rng or random).random()
         return base * (1.0 - self.jitter) + base * self.jitter * r
+
+    def retry_after_fits(self, elapsed: float, retry_after: float | None) -> bool:
+        """Whether a server-requested wait fits in what is left of the time budget.
+
+        A ``Retry-After`` beyond it (a server asking for hours) is not waited for: the request
+        fails at once (:class:`loader.dap.errors.RetryAfterTooLong`), and other requests are not
+        paused for it.
+
+        Args:
+            elapsed: seconds since the first attempt started.
+            retry_after: the server's ``Retry-After`` in seconds, if any.
+
+        Returns:
+            True when there is no ``Retry-After`` or it ends within ``max_elapsed``.
+        """
+        return retry_after is None or elapsed + retry_after <= self.max_elapsed
 
     def next_delay(
         self,

@@ -298,3 +298,38 @@ def test_object_truncated_at_the_source_is_downloaded_again(
         assert any("gzip stream ends early" in r.message for r in caplog.records)
     assert_current_state_matches_truth(loader.dsn, loader.emulator, "canvas", "submissions")
     assert_raw_matches_jobs(loader.dsn, loader.emulator, tables)
+
+
+def test_retry_after_of_hours_fails_the_table_without_stalling_the_run(
+    make_loader: Callable[..., Loader],
+) -> None:
+    """A 429 asking for two hours: the table fails at once with a line that says so (the wait is
+    beyond the request's retry budget, 120 s here), and the tables after it, one at a time through
+    the same endpoint, are not paused for those hours. The rerun converges."""
+    import threading
+
+    loader = make_loader(FAULT_TABLES, concurrency=1)
+    assert_no_failed_tables(loader.run())
+    loader.emulator.advance(24)
+    loader.emulator.add_faults(
+        {"route": "create_job", "kind": "rate_limit", "count": 1, "retry_after": 7200}
+        | {"table": "canvas.users"}
+    )
+    reports: list[Any] = []
+    worker = threading.Thread(target=lambda: reports.append(loader.run()), daemon=True)
+    worker.start()
+    worker.join(timeout=300)  # a run that honoured the two hours would still be waiting
+    assert not worker.is_alive(), "the run waited for the Retry-After of two hours"
+    (report,) = reports
+    lines = report.failure_lines()
+    assert len(lines) == 1, lines
+    (line,) = lines
+    assert line.startswith("canvas.users: "), line
+    assert "Retry-After" in line and "2.0 h" in line and "max_retry_seconds = 120" in line, line
+    ok = {r.qualified for r in report.results if r.status == "ok"}
+    assert ok == {f"{ns}.{t}" for ns, t in FAULT_TABLES} - {"canvas.users"}
+    (rule,) = loader.emulator.faults()
+    assert rule["hits"] == 1  # asked once, not retried
+    loader.emulator.clear_faults()
+    assert_no_failed_tables(loader.run())
+    assert_converged(loader)

@@ -150,3 +150,11 @@ def test_scaled_limits() -> None:
     assert scaled_limits(1) == dict(DAP_RATE_LIMITS)
     assert scaled_limits(10)["create_job"] == 50
     assert scaled_limits(0) == {}
+
+
+def test_retry_after_fits_only_within_what_is_left_of_the_budget() -> None:
+    policy = RetryPolicy(max_elapsed=600)
+    assert policy.retry_after_fits(0, None)
+    assert policy.retry_after_fits(0, 600)
+    assert not policy.retry_after_fits(0, 7200)  # hours: the request fails instead
+    assert not policy.retry_after_fits(500, 120)  # 500 s already spent
