@@ -77,14 +77,15 @@ class Warehouse:
         response.raise_for_status()
         return pq.read_table(io.BytesIO(response.content))
 
-    def load(self, name: str) -> None:
-        """Run ``cd2 load`` against the emulator."""
+    def load(self, name: str, *args: str) -> None:
+        """Run ``cd2 load`` against the emulator (``args``: more ``cd2 load`` options)."""
         cd2 = BIN / "cd2"
         command = [str(cd2)] if cd2.exists() else [sys.executable, "-m", "loader"]
         _run(
             command
             + ["load", "--dsn", self.dsn, "--state-dir", str(self.work / "state")]
-            + ["--work-dir", str(self.work / "downloads")],
+            + ["--work-dir", str(self.work / "downloads")]
+            + list(args),
             self.env,
             self.work / f"{name}.log",
         )
