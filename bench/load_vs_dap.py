@@ -131,27 +131,14 @@ def count(dsn: str, sql: str) -> int:
 class Emulator:
     """``cd2-emulator serve`` as a subprocess."""
 
-    def __init__(self, workdir: Path, rows: int) -> None:
+    def __init__(self, workdir: Path, rows: int | None, scale: str = "tiny") -> None:
         self.log = (workdir / "emulator.log").open("w")
+        argv = [sys.executable, "-m", "emulator", "serve", "--port", "0", "--seed", "1"]
+        argv += ["--scale", scale, "--job-polls", "0", "--state-dir", str(workdir / "emulator")]
+        if rows is not None:
+            argv += ["--rows", f"{TABLE}={rows}"]
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "emulator",
-                "serve",
-                "--port",
-                "0",
-                "--seed",
-                "1",
-                "--scale",
-                "tiny",
-                "--rows",
-                f"{TABLE}={rows}",
-                "--job-polls",
-                "0",
-                "--state-dir",
-                str(workdir / "emulator"),
-            ],
+            argv,
             cwd=REPO,
             stdout=subprocess.PIPE,
             stderr=self.log,
