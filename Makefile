@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 export RUNTIME__DLTHUB_TELEMETRY := false
 export DBT_PROFILES_DIR
 
-.PHONY: setup demo demo-stop test lint codegen-check dbt-parse pytest clean
+.PHONY: setup demo demo-stop test lint codegen-check dbt-parse pytest clean browser docs
 
 $(BIN)/cd2: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -85,7 +85,16 @@ codegen-check: $(BIN)/cd2
 dbt-parse: $(BIN)/cd2 $(DBT_PROFILES_DIR)/profiles.yml
 	$(BIN)/dbt parse --quiet
 
-pytest: setup
+## browser: headless Chromium (Debian's package) for the docs site's browser test
+browser:
+	@command -v chromium > /dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+## docs: the data dictionary, target/static_index.html (with the catalog when the warehouse runs)
+docs: $(BIN)/cd2 $(DBT_PROFILES_DIR)/profiles.yml
+	@eval "$$($(BIN)/cd2 warehouse url --env)" && $(BIN)/cd2 docs
+
+pytest: setup browser
 	DAP_CLI=$(CURDIR)/$(DAP_VENV)/bin/dap $(BIN)/pytest -p no:cacheprovider tests
 
 clean:

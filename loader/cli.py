@@ -6,6 +6,7 @@ Subcommands:
 * ``cd2 warehouse up|down|url|status``: the embedded PostgreSQL warehouse.
 * ``cd2 codegen [--refresh]``: regenerate the dbt sources, stubs, CD1 properties and docs.
 * ``cd2 summary``: tables and rows per layer of the warehouse.
+* ``cd2 docs [--offline]``: the data dictionary, dbt's static docs site (one HTML file).
 
 More subcommands plug in through :func:`register` (a name, a help line, a function that adds
 arguments, and a handler returning the exit code).
@@ -294,6 +295,42 @@ register(
         "warehouse", "manage the embedded PostgreSQL warehouse", _warehouse_arguments, _warehouse
     )
 )
+
+
+# --------------------------------------------------------------------------- docs
+
+
+def _docs_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--project-dir", type=Path, default=Path("."), help="dbt project root (default .)"
+    )
+    p.add_argument("--target-path", type=Path, default=Path("target"), help="dbt target directory")
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="do not read the database's catalog (descriptions, diagrams and lineage only)",
+    )
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from loader.docs import DocsError, generate
+
+    if not (args.project_dir / "dbt_project.yml").exists():
+        print(f"cd2 docs: {args.project_dir} has no dbt_project.yml", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        site = generate(args.project_dir, args.target_path, offline=args.offline)
+    except DocsError as exc:
+        print(f"cd2 docs: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    size = site.path.stat().st_size / 1e6
+    catalog = "with" if site.with_catalog else "without"
+    print(f"cd2 docs: wrote {site.path} ({size:.1f} MB, {catalog} the database's catalog)")
+    print(f"open it in a browser, or serve it: python3 -m http.server -d {site.path.parent} 8080")
+    return EXIT_OK
+
+
+register(Subcommand("docs", "generate the data dictionary (dbt docs site)", _docs_arguments, _docs))
 
 
 # --------------------------------------------------------------------------- entry point

@@ -502,6 +502,9 @@ def cd1_models_yml(project_dir: Path) -> str:
         desc = table.get("description") or name
         if notes.get("summary"):
             desc += f"\n\nCD2: {notes['summary']}"
+        if table["dw_type"] in ("fact", "both"):
+            # the ER diagram picture (docs/erd/_erd__images.md, written by loader.cd1_coverage)
+            desc += f"\n\n{{{{ doc('cd1_erd__{name}') }}}}"
         lines += [
             f"  - name: {name}",
             f"    description: {_q(desc)}",
