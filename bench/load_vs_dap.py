@@ -197,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cd2-bench-"))
+    if not args.workdir:
+        workdir.chmod(0o711)  # as root, the warehouse's server account must pass through
     workdir.mkdir(parents=True, exist_ok=True)
     dap = None if args.skip_dap else find_dap(args.dap)
     if not args.skip_dap and dap is None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from loader.dap.client import DEFAULT_BASE_URL, ClientSettings, DapClient
 from loader.dap.policy import DAP_RATE_LIMITS, RetryPolicy, scaled_limits
-from loader.redaction import redact_url
+from loader.redaction import format_dsn, redact_url
 
 SECTION = "sources.dap"
 NAMESPACES: tuple[str, ...] = ("canvas", "canvas_logs", "catalog", "new_quizzes")
@@ -361,11 +361,13 @@ def destination_dsn(explicit: str | None = None) -> str | None:
     if isinstance(value, str) and value:
         return value
     if isinstance(value, Mapping) and value.get("host"):
-        user = value.get("username", "")
-        password = value.get("password", "")
-        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-        port = f":{value['port']}" if value.get("port") else ""
-        return f"postgresql://{auth}{value['host']}{port}/{value.get('database', '')}"
+        return format_dsn(
+            value.get("username"),
+            value.get("password"),
+            value["host"],
+            value.get("port"),
+            value.get("database"),
+        )
     return None
 
 

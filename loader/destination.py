@@ -23,6 +23,7 @@ dlt's own code. The destination keeps the name ``postgres``, so its settings sti
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,6 +35,12 @@ from dlt.common.schema.typing import TColumnSchema
 from dlt.common.storages.file_storage import FileStorage
 from dlt.destinations.impl.postgres.factory import PostgresTypeMapper, postgres
 from dlt.destinations.impl.postgres.postgres import PostgresClient, PostgresCsvCopyJob
+
+logger = logging.getLogger(__name__)
+
+# the DEBUG line each of our COPY jobs logs: a test asserts a real load went through this class,
+# so a dlt release that stops creating PostgresCsvCopyJob (and with it ours) fails CI
+COPY_JOB_MARKER = "exact-null COPY into"
 
 
 class _TextTypeMapper(PostgresTypeMapper):
@@ -74,6 +81,7 @@ class _ExactNullCsvCopyJob(PostgresCsvCopyJob):
             ):
                 cursor.execute("SET LOCAL TIME ZONE 'UTC'")
                 cursor.copy_expert(copy_sql, f, size=1024 * 1024)
+        logger.debug("%s %s", COPY_JOB_MARKER, table_name)
 
 
 JOB_SEQ_COLUMN = "_dap_job_seq"

@@ -41,7 +41,7 @@ from loader.dap.errors import DapError, describe
 from loader.dap.jobs import shutdown_pools
 from loader.destination import job_seq_index_name, job_seq_index_sql, make_destination
 from loader.extract import WORK_PREFIX, RunContext, TableAborted, remove_stale_downloads
-from loader.redaction import redact_text
+from loader.redaction import redact_text, register_dsn_secret
 from loader.report import FAILED, OK, Progress, RunReport, TableResult
 from loader.schema import SYNC_LOG_TABLE
 from loader.source import canvas
@@ -81,6 +81,7 @@ def resolve_target(settings: LoadSettings) -> Target:
     """
     dsn = destination_dsn(settings.dsn)
     if dsn:
+        register_dsn_secret(dsn)
         return Target(dsn, embedded=False)
     from loader.warehouse import EmbeddedWarehouse
 
@@ -376,6 +377,18 @@ def run(
     Returns:
         The run report (check :attr:`RunReport.ok`).
     """
+    # everything the run writes (dlt's pipelines folder and load packages, spooled CSVs,
+    # downloads) holds institution data: owner-only, whatever the caller's umask
+    umask = os.umask(0o077)
+    try:
+        return _run(settings, credentials, client)
+    finally:
+        os.umask(umask)
+
+
+def _run(
+    settings: LoadSettings, credentials: DapCredentials | None, client: DapClient | None
+) -> RunReport:
     report = RunReport()
     target = resolve_target(settings)
     own_client = client is None
@@ -396,6 +409,8 @@ def run(
         settings.work_dir.mkdir(parents=True, exist_ok=True)
     pipelines_dir = settings.state_dir / "pipelines" / destination_fingerprint(target.dsn)
     pipelines_dir.mkdir(parents=True, exist_ok=True)
+    for folder in (pipelines_dir.parent, pipelines_dir):
+        folder.chmod(0o700)  # also closes the folders of runs before umask 077
     removed = remove_stale_downloads(settings.work_dir)
     removed += remove_stale_downloads(pipelines_dir / "_spool")
     if removed:

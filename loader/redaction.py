@@ -24,7 +24,7 @@ import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 MASK = "***"
 SENSITIVE_HEADERS = frozenset(
@@ -81,6 +81,68 @@ def redact_url(url: str) -> str:
         user = userinfo.split(":", 1)[0]
         netloc = f"{user}:{MASK}@{hostport}" if ":" in userinfo else f"{user}@{hostport}"
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def format_dsn(
+    user: str | None,
+    password: str | None,
+    host: str,
+    port: int | str | None = None,
+    database: str | None = None,
+) -> str:
+    """A PostgreSQL URL with every part percent-encoded, so a password such as ``p@ss/word``
+    neither changes the host libpq connects to nor leaks into the path a log shows.
+
+    Args:
+        user: user name (None or empty: none).
+        password: password (None or empty: none; libpq then uses PGPASSWORD, ~/.pgpass or
+            trust).
+        host: host name or address (an IPv6 address gets its brackets).
+        port: TCP port (None: libpq's default).
+        database: database name (None: libpq's default).
+
+    Returns:
+        ``postgresql://user:password@host:port/database``.
+    """
+    auth = ""
+    if user:
+        auth = quote(user, safe="")
+        if password:
+            auth += ":" + quote(password, safe="")
+            register_secret(password)
+        auth += "@"
+    netloc = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    if port not in (None, ""):
+        netloc += f":{port}"
+    return f"postgresql://{auth}{netloc}/{quote(database or '', safe='')}"
+
+
+def register_dsn_secret(dsn: str) -> None:
+    """Mask a DSN's password wherever it appears from now on, as written and percent-decoded
+    (a DSN whose password was not percent-encoded may not parse as a URL, so the part between
+    the scheme's ``//`` and the last ``@`` counts as user and password too).
+
+    Args:
+        dsn: a PostgreSQL URL (keyword/value DSNs: ``password=`` is masked by
+            :func:`redact_text` anyway).
+    """
+    if "://" not in dsn:
+        return
+    rest = dsn.split("://", 1)[1]
+    candidates: list[str] = []
+    if "@" in rest:
+        userinfo = rest.rpartition("@")[0]
+        if ":" in userinfo:
+            candidates.append(userinfo.split(":", 1)[1])
+    try:
+        password = urlsplit(dsn).password
+    except ValueError:
+        password = None
+    if password:
+        candidates.append(password)
+    for value in candidates:
+        register_secret(value)
+        register_secret(unquote(value))
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:

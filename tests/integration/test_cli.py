@@ -196,16 +196,17 @@ def free_port() -> int:
 
 @pytest.mark.slow
 def test_embedded_warehouse_commands_and_default_destination(
-    emulator: EmulatorProcess, tmp_path: Path
+    emulator: EmulatorProcess, open_tmp_path: Path
 ) -> None:
     port = str(free_port())
-    state = tmp_path / "project-state"
+    state = open_tmp_path / "project-state"
     env = cd2_env(emulator, CD2_WAREHOUSE_PORT=port, CD2_STATE_DIR=str(state))
     try:
         up = run_cd2(cd2("warehouse", "up"), env)
         assert up.returncode == 0, up.stderr
         dsn = up.stdout.strip()
-        assert dsn == f"postgresql://cd2:cd2@127.0.0.1:{port}/cd2"
+        password = (state / "warehouse" / "password").read_text().strip()
+        assert dsn == f"postgresql://cd2:{password}@127.0.0.1:{port}/cd2"
         assert run_cd2(cd2("warehouse", "up"), env).stdout.strip() == dsn  # idempotent
         assert run_cd2(cd2("warehouse", "url"), env).stdout.strip() == dsn
         lines = run_cd2(cd2("warehouse", "url", "--env"), env).stdout.splitlines()

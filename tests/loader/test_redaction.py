@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -12,9 +13,11 @@ from loader.dap.errors import describe
 from loader.redaction import (
     MASK,
     configure,
+    format_dsn,
     redact_headers,
     redact_text,
     redact_url,
+    register_dsn_secret,
     register_secret,
 )
 
@@ -36,6 +39,26 @@ def test_dsn_password_is_masked() -> None:
     assert redact_url("postgresql://cd2:s3cret@db:5432/warehouse?sslmode=require") == (
         f"postgresql://cd2:{MASK}@db:5432/warehouse"
     )
+
+
+def test_dsn_parts_are_percent_encoded() -> None:
+    dsn = format_dsn("a b", "p@ss/wo:rd#1% x", "db.example", 5433, "my db")
+    assert dsn == "postgresql://a%20b:p%40ss%2Fwo%3Ard%231%25%20x@db.example:5433/my%20db"
+    parts = urlsplit(dsn)
+    assert (parts.hostname, parts.port, parts.path) == ("db.example", 5433, "/my%20db")
+    assert unquote(parts.password or "") == "p@ss/wo:rd#1% x"
+    assert redact_url(dsn) == f"postgresql://a%20b:{MASK}@db.example:5433/my%20db"
+    assert format_dsn("u", None, "::1", None, "d") == "postgresql://u@[::1]/d"
+    assert format_dsn(None, None, "h") == "postgresql://h/"
+
+
+def test_unencoded_dsn_password_is_masked_as_registered() -> None:
+    # a user-supplied DSN whose password was not percent-encoded: the URL does not parse as
+    # meant, so the part between // and the last @ is registered
+    dsn = "postgresql://u:Pw8q@x/Zz9k:yy#@db:5432/d"
+    register_dsn_secret(dsn)
+    line = redact_text(f"connecting to {dsn}; password was Pw8q@x/Zz9k:yy#")
+    assert "Pw8q" not in line and "Zz9k" not in line
 
 
 def test_headers() -> None:
