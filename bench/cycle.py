@@ -137,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cd2-bench-cycle-"))
+    if not args.workdir:
+        workdir.chmod(0o711)  # as root, the warehouse's server account must pass through
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"workdir {workdir}; scale {args.scale}; refreshes {args.refreshes}", flush=True)
     warehouse = EmbeddedWarehouse(workdir / "warehouse", port=free_port())

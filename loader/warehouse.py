@@ -544,24 +544,20 @@ class EmbeddedWarehouse:
         """
         account = server_account()
         self._secure(account)
+        initialized = (self.pgdata / "PG_VERSION").exists()
         running = self._postmaster()
         if running is not None:
-            if running[1] != self.port:
-                self.port = running[1]
+            self.port = running[1]
+            if not self.password_file.exists():  # an older version's server, still running
+                self._set_password(self._new_password(initialized), account)
             return self.dsn()
         if account is not None:
             self._check_reachable(account)
-        initialized = (self.pgdata / "PG_VERSION").exists()
-        if not self.password_file.exists():
-            if initialized:
-                logger.warning(
-                    "the embedded warehouse was created with the old fixed password; setting a "
-                    "generated one (kept in %s, printed by 'cd2 warehouse url')",
-                    self.password_file,
-                )
-            _write_private(self.password_file, generate_password() + "\n")
-        self.password_file.chmod(0o600)
-        password = self.password
+        if self.password_file.exists():
+            self.password_file.chmod(0o600)
+            password = self.password
+        else:
+            password = self._new_password(initialized)
         if not initialized:
             self._initdb(password, account)
         if not self._port_free():
@@ -597,6 +593,17 @@ class EmbeddedWarehouse:
         self._ensure_database(account)
         self._set_password(password, account)
         return self.dsn()
+
+    def _new_password(self, initialized: bool) -> str:
+        """Generate a password into the (missing) password file."""
+        if initialized:
+            logger.warning(
+                "the embedded warehouse was created with the old fixed password; setting a "
+                "generated one (kept in %s, printed by 'cd2 warehouse url')",
+                self.password_file,
+            )
+        _write_private(self.password_file, generate_password() + "\n")
+        return self.password
 
     def _psql(self, database: str = "postgres") -> list[str]:
         """psql over the Unix socket in pgdata (trusted: only the server's account and root can

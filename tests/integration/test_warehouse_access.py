@@ -177,6 +177,14 @@ def test_generated_password_refuses_cd2_and_rotates_the_old_default(
     assert refused(f"postgresql://cd2:cd2@127.0.0.1:{port}/cd2")
     assert refused(dsn)
     assert query(new_dsn, "select 1") == [(1,)]
+    # the same, on a server that still runs from before the upgrade
+    password_file.unlink()
+    url = run_cd2(cd2("warehouse", "url"), env)
+    assert url.returncode == 1 and "cd2 warehouse up" in url.stderr
+    running = run_cd2(cd2("warehouse", "up"), env)
+    assert running.returncode == 0 and "old fixed password" in running.stderr
+    assert refused(new_dsn)
+    assert query(running.stdout.strip(), "select 1") == [(1,)]
 
 
 @pytest.mark.slow
