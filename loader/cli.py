@@ -6,6 +6,8 @@ Subcommands:
 * ``cd2 warehouse up|down|url|status``: the embedded PostgreSQL warehouse.
 * ``cd2 codegen [--refresh]``: regenerate the dbt sources, stubs, CD1 properties and docs.
 * ``cd2 summary``: tables and rows per layer of the warehouse.
+* ``cd2 status [--format json]``: per table, last load, watermark, age and errors; exit 1 when
+  any table is stale or failing.
 * ``cd2 docs [--offline]``: the data dictionary, dbt's static docs site (one HTML file).
 
 More subcommands plug in through :func:`register` (a name, a help line, a function that adds
@@ -118,11 +120,20 @@ def _load_arguments(p: argparse.ArgumentParser) -> None:
         "--snapshot", action="store_true", help="take a fresh snapshot of every selected table"
     )
     p.add_argument("--work-dir", type=Path, default=None, help="where downloads wait to be parsed")
+    p.add_argument(
+        "--no-live",
+        action="store_true",
+        help="log lines instead of the live display, even on a terminal",
+    )
 
 
 def _load(args: argparse.Namespace) -> int:
     from loader.config import ConfigError, load_settings
     from loader.pipeline import run
+    from loader.report import live_display
+
+    # on a terminal, a live display instead of the per-table log lines
+    live = args.log_format == "text" and sys.stderr.isatty() and not args.no_live
 
     try:
         settings = load_settings(
@@ -138,7 +149,8 @@ def _load(args: argparse.Namespace) -> int:
             work_dir=args.work_dir,
             force_snapshot=True if args.snapshot else None,
         )
-        report = run(settings)
+        with live_display(live):
+            report = run(settings)
     except ConfigError as exc:
         print(f"cd2 load: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -331,6 +343,75 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 register(Subcommand("docs", "generate the data dictionary (dbt docs site)", _docs_arguments, _docs))
+
+
+# --------------------------------------------------------------------------- status
+
+
+def _status_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dsn", default=None, help="PostgreSQL DSN (default: embedded warehouse)")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    p.add_argument(
+        "--namespace", action="append", default=None, metavar="NS", help="only this namespace"
+    )
+    p.add_argument(
+        "--now",
+        default=None,
+        metavar="TIME",
+        help="measure ages at this ISO 8601 time instead of now (e.g. an emulator's clock)",
+    )
+
+
+def _status(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from loader.config import as_list, destination_dsn
+    from loader.status import collect, exit_code, render_json, render_text
+    from loader.warehouse import EmbeddedWarehouse, WarehouseError, state_dir
+
+    try:
+        now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
+    except ValueError:
+        print(f"cd2 status: --now {args.now!r} is not an ISO 8601 time", file=sys.stderr)
+        return EXIT_USAGE
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    try:
+        dsn = destination_dsn(args.dsn)
+        if dsn is None:
+            warehouse = EmbeddedWarehouse(Path(args.state_dir or state_dir()) / "warehouse")
+            running = warehouse.status()
+            if not running.running:
+                print("cd2 status: the embedded warehouse is not running", file=sys.stderr)
+                return EXIT_USAGE
+            warehouse.port = running.port
+            dsn = warehouse.dsn()
+        statuses = collect(dsn, now, tuple(as_list(args.namespace) or ()))
+    except WarehouseError as exc:
+        print(f"cd2 status: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not statuses:
+        print("cd2 status: no load recorded in this warehouse (run cd2 load)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.format == "json":
+        print(render_json(statuses, now))
+    else:
+        print(render_text(statuses, now))
+        from loader.config import destination_fingerprint
+
+        pipelines = Path(args.state_dir or state_dir()) / "pipelines" / destination_fingerprint(dsn)
+        print(f"dlt's view: dlt pipeline --pipelines-dir {pipelines} cd2_<namespace> info|trace")
+    return exit_code(statuses)
+
+
+register(
+    Subcommand(
+        "status",
+        "per table: last load, watermark, age, errors (exit 1 when stale or failing)",
+        _status_arguments,
+        _status,
+    )
+)
 
 
 # --------------------------------------------------------------------------- entry point

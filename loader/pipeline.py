@@ -287,6 +287,7 @@ def run_namespace(
         logger.info("%s: no tables selected", namespace)
         return
     logger.info("%s: %d table(s) into schema %s", namespace, len(tables), dataset_name(namespace))
+    ctx.progress.expect(len(tables))
     before = len(report.results)
     started = time.monotonic()
     source = canvas(namespace=namespace, tables=tables, context=ctx)

@@ -1,16 +1,22 @@
-"""Per-table results of a run, live progress through ``logging``, and the final summary.
+"""Per-table results of a run, live progress, and the final summary.
 
 One :class:`TableResult` per table per run is both what the CLI summarises and the row written
 to the ``_dap_sync_log`` table. :class:`Progress` logs each table's rows, megabytes and rate at
-most every ``interval`` seconds (INFO), plus phase changes; it never prints.
+most every ``interval`` seconds (INFO), plus phase changes. On a terminal, the CLI runs the load
+inside :func:`live_display` instead: a ``rich`` display (on stderr) with one line per running
+table (phase, rows, MB, rows/s) and a bar through the tables of the run; the per-table INFO lines
+then go to the display instead of the log, and warnings and errors still print, above it.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -135,6 +141,179 @@ class TableResult:
         return pa.Table.from_pylist([self.to_row()], schema=SYNC_LOG_SCHEMA)
 
 
+class LiveDisplay:
+    """The terminal display of a run (``rich.progress``): a bar through the run's tables, and one
+    line per running table with its phase, rows, megabytes and rate. Thread-safe.
+
+    Args:
+        console: the ``rich`` console to draw on (stderr on a terminal).
+    """
+
+    def __init__(self, console: Any) -> None:
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            SpinnerColumn(finished_text=" "),
+            TextColumn("{task.description}"),
+            BarColumn(bar_width=24),
+            TextColumn("{task.fields[detail]}"),
+            TimeElapsedColumn(),
+            console=console,
+            refresh_per_second=4,
+            redirect_stdout=False,
+            redirect_stderr=True,
+        )
+        self._lock = threading.Lock()
+        self._overall = self._progress.add_task("tables", total=None, detail="starting")
+        self._tasks: dict[str, Any] = {}
+        self._expected = 0
+        self._done = 0
+        self._failed = 0
+        self._rows = 0
+
+    def start(self) -> None:
+        """Start drawing."""
+        self._progress.start()
+
+    def stop(self) -> None:
+        """Draw the last frame and stop (the overall line stays on the terminal)."""
+        self._progress.stop()
+
+    def _overall_detail(self) -> str:
+        failed = f", {self._failed} failed" if self._failed else ""
+        return (
+            f"{self._done}/{self._expected} done{failed}, {len(self._tasks)} running, "
+            f"{self._rows:,} rows"
+        )
+
+    def expect(self, tables: int) -> None:
+        """Add tables to the run's total.
+
+        Args:
+            tables: how many more tables the run will load.
+        """
+        with self._lock:
+            self._expected += tables
+            self._progress.update(
+                self._overall, total=self._expected, detail=self._overall_detail()
+            )
+
+    def phase(self, key: str, text: str) -> None:
+        """Show a table as running, in a phase.
+
+        Args:
+            key: ``namespace.table``.
+            text: what it is doing (e.g. ``snapshot``).
+        """
+        with self._lock:
+            task = self._tasks.get(key)
+            if task is None:
+                task = self._tasks[key] = self._progress.add_task(
+                    key, total=None, detail=text, phase=text, rows=0, nbytes=0
+                )
+                self._progress.update(self._overall, detail=self._overall_detail())
+            self._progress.update(task, phase=text)
+            self._refresh(key)
+
+    def counts(self, key: str, rows: int, nbytes: int, rate: float) -> None:
+        """Update a running table's counters.
+
+        Args:
+            key: ``namespace.table``.
+            rows: rows so far.
+            nbytes: bytes so far.
+            rate: rows per second so far.
+        """
+        with self._lock:
+            if key not in self._tasks:
+                return
+            self._progress.update(self._tasks[key], rows=rows, nbytes=nbytes, rate=rate)
+            self._refresh(key)
+
+    def _refresh(self, key: str) -> None:
+        task = self._tasks[key]
+        fields = self._progress.tasks[self._task_index(task)].fields
+        rate = fields.get("rate", 0.0)
+        detail = (
+            f"{fields['phase']}: {fields['rows']:,} rows, {fields['nbytes'] / 1e6:.1f} MB, "
+            f"{rate:,.0f} rows/s"
+        )
+        self._progress.update(task, detail=detail)
+
+    def _task_index(self, task: Any) -> int:
+        for i, t in enumerate(self._progress.tasks):
+            if t.id == task:
+                return i
+        raise KeyError(task)
+
+    def finish(self, result: TableResult) -> None:
+        """Take a finished table off the display and count it.
+
+        Args:
+            result: its result.
+        """
+        with self._lock:
+            task = self._tasks.pop(result.qualified, None)
+            if task is not None:
+                self._progress.remove_task(task)
+            self._done += 1
+            self._failed += result.status == FAILED
+            self._rows += result.rows
+            self._progress.update(
+                self._overall, completed=self._done, detail=self._overall_detail()
+            )
+
+
+_display: LiveDisplay | None = None
+
+
+def _phase(text: str) -> str:
+    """A running table's phase for the display, from a phase log message."""
+    if text.startswith("job "):
+        return "loading"  # "job <id> complete: ...": the rows are being parsed and written
+    return text.split()[0] if text else ""
+
+
+@contextmanager
+def live_display(enabled: bool = True) -> Iterator[LiveDisplay | None]:
+    """Show the live display on the terminal (stderr) while the block runs.
+
+    Log handlers that write to stderr are pointed at the display's stderr proxy meanwhile, so
+    log lines print above the display instead of tearing it.
+
+    Args:
+        enabled: False: do nothing (plain log lines, as when stderr is not a terminal).
+
+    Yields:
+        The display, or None when not enabled.
+    """
+    global _display
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+
+    original = sys.stderr
+    display = LiveDisplay(Console(file=original))
+    display.start()
+    handlers = [
+        h
+        for name in (None, "dlt")
+        for h in logging.getLogger(name).handlers
+        if isinstance(h, logging.StreamHandler) and h.stream is original
+    ]
+    for handler in handlers:
+        handler.setStream(sys.stderr)  # rich's proxy while the display runs
+    _display = display
+    try:
+        yield display
+    finally:
+        _display = None
+        for handler in handlers:
+            handler.setStream(original)
+        display.stop()
+
+
 class Progress:
     """Thread-safe progress of the tables of a run, logged at most every ``interval`` seconds.
 
@@ -142,10 +321,20 @@ class Progress:
         interval: seconds between progress lines per table.
     """
 
-    def __init__(self, interval: float = 5.0) -> None:
+    def __init__(self, interval: float = 5.0, display: LiveDisplay | None = None) -> None:
         self.interval = interval
+        self.display = display if display is not None else _display
         self._lock = threading.Lock()
         self._state: dict[str, dict[str, float]] = {}
+
+    def expect(self, tables: int) -> None:
+        """Announce how many tables a namespace of the run will load (the display's total).
+
+        Args:
+            tables: the number of tables.
+        """
+        if self.display is not None:
+            self.display.expect(tables)
 
     def _entry(self, key: str) -> dict[str, float]:
         entry = self._state.get(key)
@@ -166,6 +355,13 @@ class Progress:
             *args: message arguments.
             level: log level.
         """
+        if self.display is not None:
+            if result.finished_at is not None:
+                self.display.finish(result)
+            else:
+                self.display.phase(result.qualified, _phase(message % args))
+            if level < logging.WARNING:
+                return  # the display shows it
         logger.log(
             level,
             "%s: " + message,
@@ -187,6 +383,15 @@ class Progress:
             entry["rows"] += rows
             entry["bytes"] += nbytes
             now = time.monotonic()
+            if self.display is not None:
+                elapsed = max(1e-6, now - entry["start"])
+                self.display.counts(
+                    result.qualified,
+                    int(entry["rows"]),
+                    int(entry["bytes"]),
+                    entry["rows"] / elapsed,
+                )
+                return
             if now - entry["logged"] < self.interval:
                 return
             entry["logged"] = now

@@ -333,6 +333,9 @@ def sync_log_columns() -> list[dict[str, Any]]:
 
 
 SYNC_LOG_TABLE = "_dap_sync_log"
+# Freshness of the raw tables: the dbt sources' `freshness` (written by codegen) and `cd2 status`
+FRESHNESS_WARN_HOURS = 12
+FRESHNESS_ERROR_HOURS = 24
 SYNC_LOG_SCHEMA = pa.schema(
     [
         ("run_id", pa.string()),
