@@ -1,0 +1,72 @@
+"""The named selections of selectors.yml (README, "Production recipes"), listed by dbt itself."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # one dbt parse (about half a minute)
+
+
+@pytest.fixture(scope="module")
+def ls(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``dbt ls`` in-process over one parsed manifest: selector (+ args) -> set of unique ids."""
+    from dbt.cli.main import dbtRunner
+
+    work = tmp_path_factory.mktemp("selectors")
+    (work / "profiles.yml").write_text((REPO / "profiles.example.yml").read_text("utf-8"))
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    common = ["--project-dir", str(REPO), "--profiles-dir", str(work)]
+    common += ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    parsed = dbtRunner().invoke(["parse", "--quiet", *common])
+    assert parsed.success, parsed.exception
+    runner = dbtRunner(manifest=parsed.result)
+
+    def run(*args: str) -> set[str]:
+        result = runner.invoke(["ls", "--quiet", "--output", "json", *common, *args])
+        assert result.success, result.exception
+        return set(result.result)
+
+    return run
+
+
+def _ids(listing: set[str]) -> set[str]:
+    import json
+
+    return {json.loads(line)["unique_id"] for line in listing}
+
+
+def test_nightly_is_everything_and_refresh_drops_only_slow_tests(ls: Any) -> None:
+    # what `dbt build` runs: everything but sources
+    everything = {u for u in _ids(ls()) if not u.startswith("source.")}
+    nightly = _ids(ls("--selector", "nightly"))
+    refresh = _ids(ls("--selector", "refresh"))
+    assert nightly == everything
+    models = {u for u in everything if u.startswith("model.")}
+    assert models and models <= refresh
+    dropped = nightly - refresh
+    assert dropped and refresh < nightly
+    assert not any(u.startswith(("model.", "seed.")) for u in dropped)
+    assert any(".relationships_" in u for u in dropped)
+    assert any(u.startswith("unit_test.") for u in dropped)
+    assert not any(".relationships_" in u or u.startswith("unit_test.") for u in refresh)
+    assert any(".unique_" in u for u in refresh)  # primary keys still tested
+
+
+def test_one_cd1_table_and_analytics_only(ls: Any) -> None:
+    course = _ids(ls("--selector", "cd1_table", "--vars", "{cd1_table: course_dim}"))
+    models = {u.split(".")[-1] for u in course if u.startswith("model.")}
+    assert "course_dim" in models and "stg_canvas__courses" in models
+    assert "submission_fact" not in models and "user_dim" not in models
+    default = _ids(ls("--selector", "cd1_table", "--resource-type", "model"))
+    assert "model.cd2_warehouse.submission_fact" in default
+    analytics = _ids(ls("--selector", "analytics", "--resource-type", "model"))
+    names = {u.split(".")[-1] for u in analytics}
+    marts = {p.stem for p in (REPO / "models/marts/analytics").glob("*.sql")}
+    assert marts and marts <= names
+    cd1 = {p.stem for p in (REPO / "models/marts/cd1").glob("*.sql")}
+    assert not names & cd1
