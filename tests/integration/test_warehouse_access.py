@@ -294,6 +294,28 @@ def test_odd_passwords_connect_everywhere_and_never_reach_a_log(
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="only root runs the server as another account")
+def test_root_fails_clearly_when_the_binaries_are_out_of_reach(
+    open_tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a virtualenv in root's home directory: its pginstall/bin below a 0700 folder
+    home = open_tmp_path / "root-home"
+    (home / "venv" / "bin").mkdir(parents=True)
+    home.chmod(0o700)
+    import loader.warehouse as warehouse_module
+
+    monkeypatch.setattr(warehouse_module, "_bin", lambda name: home / "venv" / "bin" / name)
+    warehouse = EmbeddedWarehouse(open_tmp_path / "state" / "warehouse", port=free_port())
+    from loader.warehouse import WarehouseError
+
+    with pytest.raises(WarehouseError) as failure:
+        warehouse.up()
+    message = str(failure.value)
+    assert f"{home} (mode 0700)" in message and "virtualenv" in message and "\n" not in message
+    assert mode(home) == 0o700
+    assert not (open_tmp_path / "state" / "warehouse" / "pgdata").exists()
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="only root runs the server as another account")
 def test_root_fails_clearly_where_the_server_account_cannot_go(open_tmp_path: Path) -> None:
     private = open_tmp_path / "home"
     private.mkdir(mode=0o700)
