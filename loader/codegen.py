@@ -162,9 +162,26 @@ def write_catalog(
 # ---------------------------------------------------------------------------- YAML rendering
 
 
+_JINJA_START = re.compile(r"\{[{%#]")
+
+
+def jinja_literal(text: str) -> str:
+    """Text that dbt's Jinja renders back to ``text``: every ``{{``, ``{%`` and ``{#`` (API text
+    such as a description that happens to contain them) is written as a Jinja string
+    expression, ``{{ '{{' }}``, so nothing in it is evaluated."""
+    return _JINJA_START.sub(lambda m: "{{ '" + m.group(0) + "' }}", text)
+
+
+def sql_string_content(text: str) -> str:
+    """``text`` with single quotes doubled: what goes between the quotes of a SQL string literal
+    (dbt's ``accepted_values`` writes each value as ``'<value>'``)."""
+    return text.replace("'", "''")
+
+
 def _q(text: str) -> str:
-    """A YAML double-quoted scalar."""
-    return json.dumps(" ".join(text.split()), ensure_ascii=False)
+    """A YAML double-quoted scalar that dbt's Jinja renders back to ``text`` (whitespace runs
+    collapsed)."""
+    return json.dumps(jinja_literal(" ".join(text.split())), ensure_ascii=False)
 
 
 def _sources_yml(ns: str, tables: dict[str, dict[str, Any]]) -> str:
@@ -293,6 +310,7 @@ def _models_yml(
                 tests += _test("not_null", severity="warn")
             if c.enum and c.data_type == "text":
                 values = sorted(set(c.enum) | {ENUM_SENTINEL})
+                values = [jinja_literal(sql_string_content(v)) for v in values]
                 tests += _test(
                     "accepted_values",
                     {"values": json.dumps(values, ensure_ascii=False)},
