@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from emulator.faults import KINDS, ROUTES
+from emulator.schema import SCHEMA_CHANGE_KINDS
 
 DEFAULT_URL = "http://127.0.0.1:8765"
 log = logging.getLogger("emulator")
@@ -89,8 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("schema-bump", help="raise a table's schema version")
     b.add_argument("--namespace", default="canvas")
     b.add_argument("--table", required=True)
-    b.add_argument("--kind", choices=["add_column", "relax_required"], default="add_column")
+    b.add_argument("--kind", choices=list(SCHEMA_CHANGE_KINDS), default="add_column")
     b.add_argument("--column", default=None)
+    b.add_argument(
+        "--type",
+        default=None,
+        help="type of an added column, or the new type (change_type): bigint, integer, text, "
+        "double precision, boolean, timestamp, varchar(N), decimal(P,S), untyped",
+    )
     _url(b)
 
     r = sub.add_parser("reload", help="mark a table reloaded (incrementals need a snapshot)")
@@ -301,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
             body = {"namespace": args.namespace, "table": args.table, "kind": args.kind}
             if args.column:
                 body["column"] = args.column
+            if args.type:
+                body["type"] = args.type
             _print(_call(args, "POST", "schema", body))
         elif args.command == "reload":
             _print(

@@ -209,6 +209,9 @@ class Dataset:
             LogSegment(0, n_base, START_US - WEB_LOGS_RETENTION_DAYS * MICROS_PER_DAY, START_US)
         ]
         self.history: list[dict[str, object]] = []
+        # Extra table names a namespace lists (hostile names: "bad/name", ".."), each serving
+        # the schema and data of a real table: (namespace, alias) -> real table name.
+        self.aliases: dict[tuple[str, str], str] = {}
 
     # ------------------------------------------------------------------ catalog
     @property
@@ -222,7 +225,25 @@ class Dataset:
         Raises:
             KeyError: unknown namespace.
         """
-        return list(self.catalog.tables[namespace])
+        aliases = [alias for (ns, alias) in self.aliases if ns == namespace]
+        return list(self.catalog.tables[namespace]) + aliases
+
+    def real_name(self, namespace: str, name: str) -> str:
+        """The real table behind a name (itself, unless it is an alias)."""
+        return self.aliases.get((namespace, name), name)
+
+    def add_alias(self, namespace: str, name: str, alias: str) -> None:
+        """List ``alias`` in ``namespace`` as one more table with the schema and data of
+        ``name`` (to serve table names a client must refuse, such as ``bad/name`` or ``..``).
+
+        Raises:
+            KeyError: unknown table. ValueError: the alias is already a table name.
+        """
+        self.table(namespace, name)
+        if alias in self.catalog.tables[namespace] or (namespace, alias) in self.aliases:
+            raise ValueError(f"{namespace} already lists a table {alias!r}")
+        self.aliases[(namespace, alias)] = self.real_name(namespace, name)
+        self.history.append({"op": "alias", "table": f"{namespace}.{name}", "alias": alias})
 
     def table(self, namespace: str, name: str) -> Table:
         """Current definition of a table.
@@ -230,23 +251,34 @@ class Dataset:
         Raises:
             KeyError: unknown namespace or table.
         """
-        return self.catalog.table(namespace, name)
+        return self.catalog.table(namespace, self.real_name(namespace, name))
 
     def version_token(self, namespace: str, name: str) -> str:
         """Changes whenever the table's data or schema may have changed."""
+        name = self.real_name(namespace, name)
         t = self.table(namespace, name)
         st = self.states.get((namespace, name))
         reload = st.reloaded_us if st else None
         return f"{self.seed}:{self.scale}:{self.world.submissions}:{t.version}:{self.step}:{reload}"
 
     # ------------------------------------------------------------------ scenario controls
-    def bump_schema(self, namespace: str, name: str, kind: str, column: str | None = None) -> Table:
-        """Raise a table's schema version: add an optional column, or make one optional.
+    def bump_schema(
+        self,
+        namespace: str,
+        name: str,
+        kind: str,
+        column: str | None = None,
+        type_: str | None = None,
+    ) -> Table:
+        """Raise a table's schema version (see :class:`SchemaChange` for the kinds).
 
         Columns added carry values only in rows changed after the change, as in the real service.
+        A dropped column is missing from every file served after the change (and from the ground
+        truth); a retyped column is served, in every file after the change, as the generated
+        values cast to the new type.
 
         Raises:
-            KeyError: unknown table. ValueError: the change does not apply.
+            KeyError: unknown table or column. ValueError: the change does not apply.
         """
         table = self.table(namespace, name)
         st = self.states.get((namespace, name))
@@ -257,17 +289,24 @@ class Dataset:
                 column = next((c.name for c in table.values if not c.nullable), None)
                 if column is None:
                     raise ValueError(f"{namespace}.{name} has no required value column")
+        elif kind in ("drop_column", "change_type"):
+            if column is None:
+                raise ValueError(f"{kind} needs a column")
         else:
             raise ValueError(f"unknown schema change kind {kind!r}")
-        new = self.catalog.apply(namespace, name, SchemaChange(kind, column))
-        if st is not None:
+        new = self.catalog.apply(namespace, name, SchemaChange(kind, column, type_))
+        if st is not None and kind in ("add_column", "relax_required"):
             (st.added if kind == "add_column" else st.relaxed)[column] = self.step + 1
+        elif st is not None and kind == "drop_column":
+            st.added.pop(column, None)
+            st.relaxed.pop(column, None)
         self.history.append(
             {
                 "op": "schema",
                 "table": f"{namespace}.{name}",
                 "kind": kind,
                 "column": column,
+                "type": type_,
                 "version": new.version,
             }
         )
@@ -275,6 +314,7 @@ class Dataset:
 
     def mark_reloaded(self, namespace: str, name: str) -> None:
         """Mark a table reloaded now: incremental queries from before now need a new snapshot."""
+        name = self.real_name(namespace, name)
         self.table(namespace, name)
         st = self.states.get((namespace, name))
         if st is None:
@@ -522,11 +562,13 @@ class Dataset:
         Raises:
             KeyError: unknown table.
         """
+        name = self.real_name(namespace, name)
         self.table(namespace, name)
         return self.clock, self._snapshot(namespace, name, duplicates=name == "web_logs")
 
     def ground_truth(self, namespace: str, name: str) -> Iterator[pa.RecordBatch]:
         """The exact current state of a table at the clock (snapshot layout, no duplicates)."""
+        name = self.real_name(namespace, name)
         self.table(namespace, name)
         return self._snapshot(namespace, name, duplicates=False)
 
@@ -582,6 +624,7 @@ class Dataset:
             KeyError: unknown table. OutOfRange: ``since`` older than the retention.
             SnapshotRequired: the table was reloaded after ``since``. InvalidRange: bad window.
         """
+        name = self.real_name(namespace, name)
         self.table(namespace, name)
         since_us = to_us(since)
         until_us = self._clock_us if until is None else min(to_us(until), self._clock_us)

@@ -181,13 +181,25 @@ class SchemaChange:
     """A schema change applied during a scenario.
 
     Attributes:
-        kind: ``add_column`` (a new optional text column) or ``relax_required`` (a required
-            value column becomes optional).
-        column: the column added or relaxed.
+        kind: ``add_column`` (a new optional column, ``varchar(255)`` unless ``type`` says
+            otherwise), ``relax_required`` (a required value column becomes optional),
+            ``drop_column`` (a value column leaves the schema, as in an older schema version or a
+            column Instructure removed) or ``change_type`` (a value column gets type ``type``;
+            its generated values are cast to it, so pick a type they convert to: numbers to
+            ``text`` or a wider integer, anything to ``untyped``).
+        column: the column added, relaxed, dropped or retyped.
+        type: the new type (emulator spelling: ``bigint``, ``integer``, ``text``, ``double
+            precision``, ``timestamp``, ``boolean``, ``varchar(n)``, ``decimal(p,s)``…, or
+            ``untyped``: a property without a JSON-schema type, served as text).
     """
 
     kind: str
     column: str
+    type: str | None = None
+
+
+SCHEMA_CHANGE_KINDS = ("add_column", "relax_required", "drop_column", "change_type")
+UNTYPED = "untyped"
 
 
 @dataclass
@@ -218,16 +230,36 @@ class Catalog:
             ValueError: the change does not apply (unknown kind, column exists / not required).
         """
         old = self.table(namespace, name)
+        if change.type is not None:
+            _scalar_json(change.type, ())  # ValueError: unsupported type
         if change.kind == "add_column":
             if old.has(change.column):
                 raise ValueError(f"{old.qualified} already has column {change.column!r}")
             new_col = Column(
                 change.column,
-                "varchar(255)",
+                change.type or "varchar(255)",
                 True,
                 f"Added in schema version {old.version + 1}.",
             )
             new = replace(old, values=old.values + (new_col,), version=old.version + 1)
+        elif change.kind == "drop_column":
+            col = old.column(change.column)
+            if col is old.key:
+                raise ValueError(
+                    f"{old.qualified}.{change.column} is the key: it cannot be dropped"
+                )
+            values = tuple(c for c in old.values if c.name != col.name)
+            new = replace(old, values=values, version=old.version + 1)
+        elif change.kind == "change_type":
+            col = old.column(change.column)
+            if col is old.key or change.type is None:
+                raise ValueError(
+                    f"change_type needs a value column and a type (got {change.column!r}, "
+                    f"{change.type!r})"
+                )
+            retyped = replace(col, type=change.type, enum=None, fields=())
+            values = tuple(retyped if c.name == col.name else c for c in old.values)
+            new = replace(old, values=values, version=old.version + 1)
         elif change.kind == "relax_required":
             col = old.column(change.column)
             if col.nullable or col is old.key:
@@ -323,6 +355,8 @@ def load_catalog() -> Catalog:
 
 
 def _scalar_json(col_type: str, enum: tuple[str, ...] | None) -> dict[str, Any]:
+    if col_type == UNTYPED:
+        return {}
     if col_type in ("enum",):
         return {"type": "string", "enum": [*(enum or ()), ENUM_SENTINEL]}
     if col_type == "bigint":

@@ -353,18 +353,39 @@ class Emulator:
         return {"clock": rfc3339(self.dataset.clock), "changes": changes}
 
     def bump_schema(
-        self, namespace: str, table: str, kind: str, column: str | None
+        self,
+        namespace: str,
+        table: str,
+        kind: str,
+        column: str | None,
+        type_: str | None = None,
     ) -> dict[str, Any]:
-        """Apply a schema change."""
+        """Apply a schema change (:class:`emulator.schema.SchemaChange`)."""
         self.lock.acquire_write()
         try:
-            new = self.dataset.bump_schema(namespace, table, kind, column)
+            new = self.dataset.bump_schema(namespace, table, kind, column, type_)
             self._scenario.append(
-                {"op": "schema", "table": f"{namespace}.{table}", "kind": kind, "column": column}
+                {
+                    "op": "schema",
+                    "table": f"{namespace}.{table}",
+                    "kind": kind,
+                    "column": column,
+                    "type": type_,
+                }
             )
         finally:
             self.lock.release_write()
         return {"namespace": namespace, "table": table, "version": new.version, **json_schema(new)}
+
+    def alias_table(self, namespace: str, table: str, alias: str) -> dict[str, Any]:
+        """List one more table name (``alias``, e.g. a hostile ``bad/name``) serving ``table``."""
+        self.lock.acquire_write()
+        try:
+            self.dataset.add_alias(namespace, table, alias)
+            self._scenario.append({"op": "alias", "table": f"{namespace}.{table}", "alias": alias})
+        finally:
+            self.lock.release_write()
+        return {"namespace": namespace, "table": table, "alias": alias}
 
     def reload(self, namespace: str, table: str) -> dict[str, Any]:
         """Mark a table reloaded (incrementals from before now need a snapshot)."""
@@ -873,6 +894,17 @@ class _Handler(BaseHTTPRequestHandler):
                         _required(b, "table"),
                         _required(b, "kind"),
                         b.get("column"),
+                        b.get("type"),
+                    ),
+                )
+            elif key == ("POST", "alias"):
+                b = body or {}
+                self._send_json(
+                    200,
+                    emu.alias_table(
+                        str(b.get("namespace", "canvas")),
+                        _required(b, "table"),
+                        _required(b, "alias"),
                     ),
                 )
             elif key == ("POST", "reload"):

@@ -116,6 +116,25 @@ def test_client_subcommands(served: tuple[subprocess.Popen[str], dict], tmp_path
 
     out = _cli(env, "schema-bump", "--table", "courses", "--column", "colour")
     assert json.loads(out.stdout)["version"] == 2
+    out = _cli(
+        env,
+        "schema-bump",
+        "--table",
+        "courses",
+        "--kind",
+        "change_type",
+        "--column",
+        "colour",
+        "--type",
+        "bigint",
+    )
+    body = json.loads(out.stdout)
+    assert body["version"] == 3
+    assert body["schema"]["properties"]["value"]["properties"]["colour"]["type"] == "integer"
+    out = _cli(
+        env, "schema-bump", "--table", "courses", "--kind", "drop_column", "--column", "colour"
+    )
+    assert "colour" not in json.loads(out.stdout)["schema"]["properties"]["value"]["properties"]
     out = _cli(env, "reload", "--table", "users")
     assert json.loads(out.stdout)["table"] == "users"
 
