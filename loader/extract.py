@@ -58,6 +58,10 @@ from loader.schema import (
     SYNC_LOG_SCHEMA,
     SYNC_LOG_TABLE,
     TableLayout,
+    TypeChangeError,
+    Widening,
+    check_column_names,
+    reconcile_types,
     sync_log_columns,
     table_layout,
 )
@@ -121,6 +125,10 @@ class RunContext:
         spool_dir: where CSV files wait for dlt to import them (``csv_direct``); it must outlive
             the extract, so the pipeline creates and removes it. None: Arrow items.
         rows_per_file: rows per CSV file (several files load with parallel ``COPY``).
+        raw_types: per raw table (as dlt names it), raw column -> PostgreSQL type, read before
+            the extract (:func:`loader.schema.reconcile_types`); empty: no raw table yet.
+        widen_columns: alters raw columns to wider types (namespace, raw table, widenings);
+            the pipeline provides it. None: a type change that needs it fails the table.
     """
 
     client: DapClient
@@ -133,6 +141,8 @@ class RunContext:
     read_options: ReadOptions = field(default_factory=ReadOptions)
     spool_dir: Path | None = None
     rows_per_file: int = 250_000
+    raw_types: dict[str, dict[str, str]] = field(default_factory=dict)
+    widen_columns: Callable[[str, str, list[Widening]], None] | None = None
 
 
 def with_loader_columns(
@@ -362,7 +372,7 @@ def job_items(
         for batch in read_object(obj.path, ctx.format, layout, ctx.read_options):
             yield timestamps_as_text(
                 with_loader_columns(
-                    batch,
+                    layout.conform(batch),
                     stamp.load_kind,
                     stamp.job_id,
                     stamp.job_seq,
@@ -405,6 +415,68 @@ def job_items(
         yield _data_item(layout.arrow_schema().empty_table(), table, layout, True)
 
 
+def fit_to_raw(namespace: str, table: str, layout: TableLayout, ctx: RunContext) -> TableLayout:
+    """Fit a served layout to the raw table: widen raw columns where a type changed.
+
+    A column whose served type differs from its raw column's (a new schema version; a column
+    first served untyped) keeps loading: the raw column is altered to a type that holds both
+    (integer to bigint, to numeric, anything to text), or keeps its type when it already holds
+    the new values (text), and the values are cast to it. dlt's schema is told the raw type, so
+    its own check (which refuses any type change, for the whole namespace) passes.
+
+    Args:
+        namespace: DAP namespace.
+        table: CD2 table name.
+        layout: the served layout.
+        ctx: the run context (``raw_types``, ``widen_columns``).
+
+    Returns:
+        The layout to load with.
+
+    Raises:
+        TypeChangeError: no PostgreSQL type holds both (this table fails alone).
+    """
+    raw_table = _NAMING.normalize_table_identifier(table)
+    stored = ctx.raw_types.get(raw_table, {})
+    fitted, widenings = reconcile_types(layout, stored, _NAMING.normalize_identifier)
+    if widenings:
+        if ctx.widen_columns is None:
+            raise TypeChangeError(f"cannot widen {', '.join(w.column for w in widenings)}")
+        ctx.widen_columns(namespace, raw_table, widenings)
+        for w in widenings:
+            stored[w.column] = w.new
+            logger.warning(
+                "%s.%s: column %s widened from %s to %s (the served schema changed its type)",
+                namespace,
+                table,
+                w.column,
+                w.old,
+                w.new,
+            )
+    if stored:
+        _tell_dlt_raw_types(raw_table, fitted)
+    return fitted
+
+
+def _tell_dlt_raw_types(raw_table: str, layout: TableLayout) -> None:
+    """Set the data types of dlt's schema for a raw table to the layout's raw types."""
+    try:
+        schema = dlt.current.source_schema()
+    except Exception:  # noqa: BLE001 - outside a dlt extract (unit tests): nothing to tell
+        return
+    known = schema.tables.get(raw_table, {}).get("columns", {})
+    for spec in layout.columns:
+        hint = spec.dlt_hint()
+        column = known.get(_NAMING.normalize_identifier(spec.name))
+        if column is None:
+            continue
+        for prop in ("data_type", "precision", "timezone"):
+            if prop in hint:
+                column[prop] = hint[prop]  # type: ignore[literal-required]
+            else:
+                column.pop(prop, None)  # type: ignore[misc]
+
+
 def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any]) -> Iterator[Any]:
     """Generate one table's items: data batches, then its sync-log row.
 
@@ -433,6 +505,7 @@ def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any
     try:
         versioned = client.get_schema(namespace, table)
         layout = table_layout(namespace, table, versioned)
+        check_column_names(layout, _NAMING.normalize_identifier)
         result.load_kind = kind
 
         def on_bytes(n: int) -> None:
@@ -461,6 +534,8 @@ def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any
         if job.schema_version is not None and job.schema_version > layout.version:
             versioned = client.get_schema(namespace, table)
             layout = table_layout(namespace, table, versioned)
+            check_column_names(layout, _NAMING.normalize_identifier)
+        layout = fit_to_raw(namespace, table, layout, ctx)
         if len(query.objects) > MAX_OBJECTS:
             raise DapError(f"job {job.id} has {len(query.objects)} objects (max {MAX_OBJECTS})")
         seq = int(state.get("job_seq", 0)) + 1

@@ -43,7 +43,7 @@ from loader.destination import job_seq_index_name, job_seq_index_sql, make_desti
 from loader.extract import WORK_PREFIX, RunContext, TableAborted, remove_stale_downloads
 from loader.redaction import redact_text, register_dsn_secret
 from loader.report import FAILED, OK, Progress, RunReport, TableResult
-from loader.schema import SYNC_LOG_TABLE
+from loader.schema import SYNC_LOG_TABLE, Widening, table_name_problem
 from loader.source import canvas
 
 logger = logging.getLogger(__name__)
@@ -225,6 +225,59 @@ def index_raw_tables(dsn: str, namespace: str, tables: list[str]) -> None:
     conn.close()
 
 
+def raw_column_types(dsn: str, namespace: str) -> dict[str, dict[str, str]]:
+    """The columns of a namespace's raw tables and their types, before a load.
+
+    Args:
+        dsn: PostgreSQL DSN.
+        namespace: DAP namespace.
+
+    Returns:
+        Raw table -> column -> ``information_schema`` data type (empty before the first load).
+    """
+    import psycopg2
+
+    found: dict[str, dict[str, str]] = {}
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select table_name, column_name, data_type from information_schema.columns"
+            " where table_schema = %s",
+            (dataset_name(namespace),),
+        )
+        for table, column, data_type in cur.fetchall():
+            found.setdefault(str(table), {})[str(column)] = str(data_type)
+    conn.close()
+    return found
+
+
+def widen_raw_columns(dsn: str, namespace: str, table: str, widenings: list[Widening]) -> None:
+    """Alter raw columns to wider types (:func:`loader.schema.reconcile_types`), in one
+    transaction, with the session in UTC (a ``date`` becomes midnight UTC).
+
+    Args:
+        dsn: PostgreSQL DSN.
+        namespace: DAP namespace.
+        table: raw table name.
+        widenings: the columns and their new types.
+    """
+    import psycopg2
+    from psycopg2 import sql
+
+    changes = [
+        sql.SQL("alter column {c} type {t} using {c}::{t}").format(
+            c=sql.Identifier(w.column), t=sql.SQL(w.new)
+        )
+        for w in widenings
+    ]
+    statement = sql.SQL("alter table {}.{} ").format(
+        sql.Identifier(dataset_name(namespace)), sql.Identifier(table)
+    ) + sql.SQL(", ").join(changes)
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute("set local time zone 'UTC'")
+        cur.execute(statement)
+    conn.close()
+
+
 def _finish_pending(pipeline: Any, namespace: str) -> None:
     """Load what an interrupted run left behind, before extracting anything new."""
     if pipeline.list_extracted_load_packages():
@@ -283,6 +336,16 @@ def run_namespace(
     if available is not None:
         listed[namespace] = available
     tables = settings.tables_for(namespace, available)
+    refused = []
+    for table in list(tables):
+        problem = table_name_problem(table)
+        if problem is not None:
+            tables.remove(table)
+            result = TableResult(run_id=report.run_id, namespace=namespace, table=table)
+            result.finish(FAILED, problem)
+            report.add(result)
+            refused.append(result)
+            logger.error("%s.%r: %s", namespace, table, problem)
     if not tables:
         logger.info("%s: no tables selected", namespace)
         return
@@ -290,6 +353,14 @@ def run_namespace(
     ctx.progress.expect(len(tables))
     before = len(report.results)
     started = time.monotonic()
+    try:
+        ctx.raw_types = raw_column_types(target.dsn, namespace)
+    except Exception as exc:  # noqa: BLE001
+        report.errors.append(f"{namespace}: reading the raw tables' columns failed: {exc}")
+        return
+    ctx.widen_columns = lambda ns, table, widenings: widen_raw_columns(
+        target.dsn, ns, table, widenings
+    )
     source = canvas(namespace=namespace, tables=tables, context=ctx)
     spool_parent = pipelines_dir / "_spool"
     ctx.spool_dir = None
@@ -343,6 +414,7 @@ def run_namespace(
                 result.error = f"load failed (will be retried on the next run): {message}"
         report.errors.append(f"{namespace}: load failed: {message}")
         return
+    _record_failures(target.dsn, namespace, refused)  # the sync log exists now
     loaded = [r.table for r in report.results[before:] if r.status != FAILED]
     try:
         naming = pipeline.default_schema.naming

@@ -28,8 +28,9 @@ must accept what arrives.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyarrow as pa
@@ -73,6 +74,13 @@ class ColumnSpec:
     description: str = ""
     properties: tuple[ColumnSpec, ...] = ()
     schema: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    stored_kind: str | None = None
+
+    @property
+    def raw_kind(self) -> str:
+        """The logical type of the raw column: ``stored_kind`` when the raw table keeps another
+        type than the served one (:func:`reconcile_types`), else ``kind``."""
+        return self.stored_kind or self.kind
 
     @property
     def dotted(self) -> str:
@@ -96,7 +104,7 @@ class ColumnSpec:
             A dlt ``TColumnSchema`` dict.
         """
         hint: dict[str, Any] = {"name": self.name, "nullable": True}
-        hint.update(DLT_TYPES[self.kind])
+        hint.update(DLT_TYPES[self.raw_kind])
         if self.description:
             hint["description"] = self.description
         return hint
@@ -230,9 +238,27 @@ class TableLayout:
         Returns:
             The schema.
         """
-        fields = [pa.field(c.name, c.arrow_type) for c in self.columns]
+        fields = [pa.field(c.name, ARROW_TYPES[c.raw_kind]) for c in self.columns]
         fields += [pa.field(name, type_) for name, _, type_ in META_COLUMNS]
         return pa.schema(fields)
+
+    def conform(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """Cast the columns whose raw column keeps another type (``stored_kind``) to it.
+
+        Args:
+            batch: a parsed batch (served types).
+
+        Returns:
+            The batch with those columns cast (the same batch when there are none).
+        """
+        stored = {c.name: ARROW_TYPES[c.stored_kind] for c in self.columns if c.stored_kind}
+        if not stored:
+            return batch
+        arrays = [
+            column.cast(stored[name]) if name in stored else column
+            for name, column in zip(batch.schema.names, batch.columns, strict=True)
+        ]
+        return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
 
     def dlt_columns(self) -> list[dict[str, Any]]:
         """dlt column hints for the raw table, in table order.
@@ -243,6 +269,181 @@ class TableLayout:
         out = [c.dlt_hint() for c in self.columns]
         out += [{"name": name, "nullable": True, **hint} for name, hint, _ in META_COLUMNS]
         return out
+
+
+class TypeChangeError(ValueError):
+    """A served column type the raw column cannot take: that table fails alone."""
+
+
+# information_schema data_type of a raw column -> the loader kind that produced it
+STORED_KINDS: dict[str, str] = {
+    "smallint": "int16",
+    "integer": "int32",
+    "bigint": "int64",
+    "double precision": "float",
+    "numeric": "decimal",
+    "boolean": "bool",
+    "timestamp with time zone": "timestamp",
+    "date": "date",
+    "text": TEXT,
+    "character varying": TEXT,
+    "jsonb": JSON,
+    "json": JSON,
+}
+_INT_WIDTH = {"int16": 16, "int32": 32, "int64": 64}
+
+
+def widen(stored: str, served: str) -> tuple[str, bool] | None:
+    """Reconcile a raw column's kind with the kind a new schema serves.
+
+    Args:
+        stored: kind of the existing raw column.
+        served: kind the served schema gives.
+
+    Returns:
+        ``(kind, alter)``: the raw column's kind from now on and whether the raw column must be
+        altered to it (values of the served kind are cast to it); None when no PostgreSQL type
+        holds both without loss (the table cannot load).
+    """
+    if stored == served:
+        return stored, False
+    if served == TEXT:  # anything reads as text
+        return TEXT, True
+    if stored == TEXT:  # text holds any value (e.g. a column first served untyped)
+        return TEXT, False
+    ints = _INT_WIDTH
+    if stored in ints and served in ints:
+        return (served, True) if ints[served] > ints[stored] else (stored, False)
+    if stored in ints and served == "decimal":
+        return "decimal", True
+    if stored in ints and served == "float":
+        # double precision holds every smallint/integer exactly, not every bigint
+        return ("float", True) if stored != "int64" else ("decimal", True)
+    if stored == "decimal" and served in (*ints, "float"):
+        return "decimal", False
+    if stored == "float" and served in ("int16", "int32"):
+        return "float", False
+    if stored == "float" and served in ("int64", "decimal"):
+        return "decimal", True
+    if stored == "date" and served == "timestamp":
+        return "timestamp", True
+    if stored == "timestamp" and served == "date":
+        return "timestamp", False
+    return None
+
+
+@dataclass(frozen=True)
+class Widening:
+    """A raw column altered to a wider type before a load.
+
+    Attributes:
+        column: the raw column name.
+        old: its PostgreSQL type before.
+        new: its PostgreSQL type after.
+    """
+
+    column: str
+    old: str
+    new: str
+
+
+def reconcile_types(
+    layout: TableLayout, stored: Mapping[str, str], normalize: Any = None
+) -> tuple[TableLayout, list[Widening]]:
+    """Fit a served layout to the raw table as it exists.
+
+    Args:
+        layout: the layout of the served schema.
+        stored: raw column name -> ``information_schema`` data type (empty: no raw table yet).
+        normalize: maps a CD2 column name to its raw column name (default: unchanged).
+
+    Returns:
+        The layout with ``stored_kind`` set where the raw column keeps another type than the
+        served one, and the raw columns to alter first (wider types).
+
+    Raises:
+        TypeChangeError: a column changed to a type the raw column cannot take; the message
+            names the table, the column and both types.
+    """
+    columns: list[ColumnSpec] = []
+    widenings: list[Widening] = []
+    for col in layout.columns:
+        raw_name = normalize(col.name) if normalize else col.name
+        pg_type = stored.get(raw_name)
+        stored_kind = STORED_KINDS.get(pg_type) if pg_type else None
+        if pg_type is None or stored_kind == col.kind:
+            columns.append(col)
+            continue
+        fitted = widen(stored_kind, col.kind) if stored_kind else None
+        if fitted is None:
+            raise TypeChangeError(
+                f"column {col.name!r} changed type from {pg_type} (raw "
+                f"{layout.namespace}.{layout.table}) to {PG_TYPES[col.kind]} (served schema "
+                f"version {layout.version}); no PostgreSQL type holds both, so this table is not "
+                "loaded (see docs/operations.md, 'A column changed type')"
+            )
+        kind, alter = fitted
+        if alter:
+            widenings.append(Widening(raw_name, pg_type, PG_TYPES[kind]))
+        columns.append(replace(col, stored_kind=None if kind == col.kind else kind))
+    n_keys = len(layout.keys)
+    fitted_layout = replace(layout, keys=tuple(columns[:n_keys]), values=tuple(columns[n_keys:]))
+    return fitted_layout, widenings
+
+
+class UnusableNameError(ValueError):
+    """A table or column name from the API that the loader cannot use: that table fails alone."""
+
+
+_TABLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+RESERVED_PREFIXES = ("_dap_", "_dlt_")
+
+
+def table_name_problem(name: str) -> str | None:
+    """Why a table name from the API cannot be a raw table, download folder or file name.
+
+    Args:
+        name: the name the API lists.
+
+    Returns:
+        A one-line reason, or None when the name is usable (a letter, then letters, digits and
+        underscores, at most 63 characters: a PostgreSQL identifier that needs no shortening).
+    """
+    if _TABLE_NAME.match(name):
+        return None
+    return (
+        f"table name {name!r} is not a usable table name (a letter, then letters, digits and "
+        "underscores, at most 63 characters); the table is not loaded"
+    )
+
+
+def check_column_names(layout: TableLayout, normalize: Any) -> None:
+    """Refuse column names that collide once dlt normalizes them, or with the loader's columns.
+
+    Args:
+        layout: the served layout.
+        normalize: maps a CD2 column name to its raw column name (dlt's naming).
+
+    Raises:
+        UnusableNameError: two columns become one raw column (``userId`` and ``user_id``), or a
+            column takes a loader column's name (``meta_ts``, ``_dap_job_seq``, anything ``_dap_``/
+            ``_dlt_``); the message names them.
+    """
+    seen: dict[str, str] = {}
+    loader_columns = set(META_COLUMN_NAMES)
+    for col in layout.columns:
+        raw = normalize(col.name)
+        if raw in seen:
+            raise UnusableNameError(
+                f"columns {seen[raw]!r} and {col.name!r} both become raw column {raw!r}; the "
+                "table is not loaded"
+            )
+        if raw in loader_columns or raw.startswith(RESERVED_PREFIXES):
+            raise UnusableNameError(
+                f"column {col.name!r} has the name of a loader column ({raw!r}); the table is "
+                "not loaded"
+            )
+        seen[raw] = col.name
 
 
 def table_layout(namespace: str, table: str, versioned: Mapping[str, Any] | Any) -> TableLayout:

@@ -15,6 +15,7 @@ from dlt.extract.resource import DltResource
 
 from loader.config import LoadSettings, dap_client, resolve_credentials
 from loader.extract import RunContext, load_table
+from loader.schema import table_name_problem
 
 
 def table_resource(namespace: str, table: str, ctx: RunContext) -> DltResource:
@@ -84,7 +85,8 @@ def canvas(
     selection = LoadSettings(tables=tuple(tables or ()), exclude=tuple(exclude or ()))
     available = None if selection.tables else context.client.list_tables(namespace)
     names = selection.tables_for(namespace, available)
-    return [table_resource(namespace, t, context) for t in names]
+    # a name that cannot be a raw table or a folder name gets no resource (the pipeline reports it)
+    return [table_resource(namespace, t, context) for t in names if table_name_problem(t) is None]
 
 
 __all__ = ["canvas", "table_resource"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyarrow as pa
 import pytest
 
@@ -159,3 +161,52 @@ def test_decimal_precision() -> None:
     assert decimal_precision({"exclusiveMaximum": 1e10, "multipleOf": 0.01}) == (12, 2)
     assert decimal_precision({"exclusiveMaximum": 1000, "multipleOf": 1}) == (3, 0)
     assert decimal_precision({"exclusiveMaximum": 7, "multipleOf": 0.5}) is None
+
+
+def _layout_with(kind_by_column: dict[str, dict[str, Any]]) -> Any:
+    from loader.schema import table_layout
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "key": {"type": "object", "properties": {"id": {"type": "integer"}}},
+            "value": {"type": "object", "properties": kind_by_column},
+        },
+    }
+    return table_layout("canvas", "things", {"version": 2, "schema": schema})
+
+
+def test_reconcile_types_widens_keeps_or_refuses() -> None:
+    from loader.schema import TypeChangeError, Widening, reconcile_types
+
+    layout = _layout_with(
+        {
+            "attempt": {"type": "integer", "format": "int64"},
+            "code": {"type": "integer", "format": "int32"},
+            "note": {"type": "string"},
+            "score": {"type": "number", "multipleOf": 0.01},
+        }
+    )
+    stored = {
+        "id": "bigint",
+        "attempt": "integer",
+        "code": "text",
+        "note": "jsonb",
+        "score": "bigint",
+    }
+    fitted, widenings = reconcile_types(layout, stored)
+    assert widenings == [
+        Widening("attempt", "integer", "bigint"),
+        Widening("note", "jsonb", "text"),
+        Widening("score", "bigint", "numeric"),
+    ]
+    kinds = {c.name: (c.kind, c.raw_kind) for c in fitted.columns}
+    assert kinds["code"] == ("int32", "text")  # raw text holds the integers
+    assert {h["name"]: h["data_type"] for h in fitted.dlt_columns()}["code"] == "text"
+    batch = pa.RecordBatch.from_arrays(
+        [pa.array([1]), pa.array([1]), pa.array([7], pa.int32()), pa.array(["x"]), pa.array(["1"])],
+        names=["id", "attempt", "code", "note", "score"],
+    )
+    assert fitted.conform(batch).column(2).to_pylist() == ["7"]
+    with pytest.raises(TypeChangeError, match=r"'attempt'.*boolean.*bigint"):
+        reconcile_types(layout, {"attempt": "boolean"})
