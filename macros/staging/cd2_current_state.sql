@@ -21,6 +21,10 @@
     `incremental_tables`, empties the table first (pre-hook), so the run rebuilds from the newest
     snapshot exactly as --full-refresh would.
 
+    Raw columns are only ever added or widened (loader/schema.py reconcile_types), so the model
+    follows raw with on_schema_change='sync_all_columns': a new column is added, a widened one
+    altered to raw's type (integer to bigint, anything to text).
+
     The model is indexed on its key (unique: one row per key), on _dap_job_seq (the processed
     marker, and the boundary job's stored rows) and on _dap_change_order (no longer used by the
     plans measured since the boundary lookup reads by _dap_job_seq; kept until dropping it is
@@ -43,7 +47,7 @@
         materialized='incremental',
         unique_key=key,
         incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
+        on_schema_change='sync_all_columns',
         indexes=[
             {'columns': [key], 'unique': true},
             {'columns': ['_dap_job_seq']},
