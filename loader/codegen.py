@@ -179,9 +179,14 @@ def sql_string_content(text: str) -> str:
 
 
 def _q(text: str) -> str:
-    """A YAML double-quoted scalar that dbt's Jinja renders back to ``text`` (whitespace runs
-    collapsed)."""
-    return json.dumps(jinja_literal(" ".join(text.split())), ensure_ascii=False)
+    """A YAML double-quoted scalar (whitespace runs collapsed); our own text, Jinja allowed."""
+    return json.dumps(" ".join(text.split()), ensure_ascii=False)
+
+
+def _api_q(text: str) -> str:
+    """A YAML double-quoted scalar of API text, which dbt's Jinja renders back to ``text``
+    (whitespace runs collapsed)."""
+    return _q(jinja_literal(text))
 
 
 def _sources_yml(ns: str, tables: dict[str, dict[str, Any]]) -> str:
@@ -208,15 +213,16 @@ def _sources_yml(ns: str, tables: dict[str, dict[str, Any]]) -> str:
         desc = schema.get("title") or schema.get("description") or name
         lines += [
             f"      - name: {normalize(name)}",
-            f"        description: {_q(desc)}",
-            f"        meta: {{dap_table: {_q(name)}, dap_schema_version: {versioned['version']}}}",
+            f"        description: {_api_q(desc)}",
+            f"        meta: {{dap_table: {_api_q(name)}, "
+            f"dap_schema_version: {versioned['version']}}}",
             "        columns:",
         ]
         for c in cols:
             lines += [
                 f"          - name: {c.name}",
                 f"            data_type: {c.data_type}",
-                f"            description: {_q(c.description)}",
+                f"            description: {_api_q(c.description)}",
             ]
         for name_, type_, doc in META_COLUMNS:
             lines += [
@@ -297,11 +303,11 @@ def _models_yml(
             "          - unique",
             "          - not_null",
             f"  - name: {stg}",
-            f"    description: {_q(desc)}",
+            f"    description: {_api_q(desc)}",
             "    columns:",
         ]
         for c in cols:
-            lines += [f"      - name: {c.name}", f"        description: {_q(c.description)}"]
+            lines += [f"      - name: {c.name}", f"        description: {_api_q(c.description)}"]
             tests: list[str] = []
             if c.name == key:
                 tests += _test("unique") + _test("not_null")
