@@ -245,6 +245,15 @@ class Dataset:
         self.aliases[(namespace, alias)] = self.real_name(namespace, name)
         self.history.append({"op": "alias", "table": f"{namespace}.{name}", "alias": alias})
 
+    def remove_alias(self, namespace: str, alias: str) -> None:
+        """Stop listing an alias (:meth:`add_alias`).
+
+        Raises:
+            KeyError: no such alias.
+        """
+        del self.aliases[(namespace, alias)]
+        self.history.append({"op": "unalias", "namespace": namespace, "alias": alias})
+
     def table(self, namespace: str, name: str) -> Table:
         """Current definition of a table.
 

@@ -387,6 +387,16 @@ class Emulator:
             self.lock.release_write()
         return {"namespace": namespace, "table": table, "alias": alias}
 
+    def remove_alias(self, namespace: str, alias: str) -> dict[str, Any]:
+        """Stop listing a table name added by :meth:`alias_table`."""
+        self.lock.acquire_write()
+        try:
+            self.dataset.remove_alias(namespace, alias)
+            self._scenario.append({"op": "unalias", "namespace": namespace, "alias": alias})
+        finally:
+            self.lock.release_write()
+        return {"namespace": namespace, "removed": alias}
+
     def reload(self, namespace: str, table: str) -> dict[str, Any]:
         """Mark a table reloaded (incrementals from before now need a snapshot)."""
         self.lock.acquire_write()
@@ -906,6 +916,12 @@ class _Handler(BaseHTTPRequestHandler):
                         _required(b, "table"),
                         _required(b, "alias"),
                     ),
+                )
+            elif key == ("DELETE", "alias"):
+                b = body or {}
+                self._send_json(
+                    200,
+                    emu.remove_alias(str(b.get("namespace", "canvas")), _required(b, "alias")),
                 )
             elif key == ("POST", "reload"):
                 b = body or {}

@@ -1,8 +1,8 @@
 """Table and column names from the API that the loader cannot use (issue 11, item 7), served by
-the emulator over HTTP (``POST /_emulator/alias`` lists a hostile table name; ``POST
-/_emulator/schema`` ``add_column`` serves a hostile column): that table fails alone with one clear
-line, nothing is written outside the work directories, the other tables load, and once the
-column is gone again the rerun converges."""
+the emulator over HTTP (``POST /_emulator/alias`` lists a hostile table name, ``DELETE`` stops
+listing it; ``POST /_emulator/schema`` ``add_column`` serves a hostile column): that table fails
+alone with one clear line, nothing is written outside the work directories, the other tables load,
+and once the name is gone again the rerun converges."""
 
 from __future__ import annotations
 
@@ -44,6 +44,13 @@ def test_hostile_table_names_fail_alone(make_loader: Callable[..., Loader], tmp_
     }
     assert logged == set(HOSTILE_TABLES)
     assert not list(tmp_path.parent.glob("escape*")) and not list(tmp_path.glob("escape*"))
+
+    # the API stops listing them: the rerun is clean and converges
+    for alias in HOSTILE_TABLES:
+        loader.emulator.admin("DELETE", "alias", {"namespace": "canvas_logs", "alias": alias})
+    loader.emulator.advance(24)
+    assert_no_failed_tables(loader.run())
+    assert_current_state_matches_truth(loader.dsn, loader.emulator, "canvas_logs", "web_logs")
 
 
 def test_colliding_column_names_fail_the_table_alone(make_loader: Callable[..., Loader]) -> None:

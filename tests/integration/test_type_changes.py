@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import psycopg2
+
 from tests.helpers import (
     _canonical,
     assert_current_state_matches_truth,
@@ -114,3 +116,29 @@ def test_type_changes_widen_or_fail_the_table_alone(make_loader: Callable[..., L
     change_type(loader, "submissions", "excused", "boolean")
     assert_no_failed_tables(loader.run())
     assert_submissions_match_truth(loader, {"extra_attempts"})
+
+
+def test_documented_way_out_of_a_type_change_that_stays(
+    make_loader: Callable[..., Loader],
+) -> None:
+    """docs/operations.md, 'A column changed type': rename the raw column, snapshot the table."""
+    loader = make_loader(TABLES)
+    assert_no_failed_tables(loader.run())
+    change_type(loader, "submissions", "excused", "bigint")
+    loader.emulator.advance(24)
+    report = loader.run()
+    assert {r.table for r in report.results if r.status == "failed"} == {"submissions"}
+
+    with psycopg2.connect(loader.dsn) as conn, conn.cursor() as cur:
+        cur.execute(
+            "alter table raw_canvas.submissions rename column excused to excused_before_type_change"
+        )
+    conn.close()
+    report = loader.run(force_snapshot=True, tables=("canvas.submissions",))
+    assert_no_failed_tables(report)
+    types = raw_types(loader, "submissions")
+    assert (types["excused"], types["excused_before_type_change"]) == ("bigint", "boolean")
+    assert_current_state_matches_truth(loader.dsn, loader.emulator, "canvas", "submissions")
+    loader.emulator.advance(24)
+    assert_no_failed_tables(loader.run())
+    assert_current_state_matches_truth(loader.dsn, loader.emulator, "canvas", "submissions")
