@@ -299,6 +299,7 @@ def _models_yml(
             f"    description: {_q(f'Current state of {ns}.{name} with delete tombstones: the latest record per key by (meta_ts, change order), since the newest full snapshot. Internal; query {stg}.')}",  # noqa: E501
             "    columns:",
             f"      - name: {key}",
+            f"        description: {_q(next((c.description for c in cols if c.name == key), ''))}",
             "        data_tests:",
             "          - unique",
             "          - not_null",
