@@ -294,12 +294,13 @@ def _models_yml(
         t = normalize(name)
         desc = schema.get("title") or name
         base, stg = f"base_{ns}__{t}", f"stg_{ns}__{t}"
+        key_description = next((c.description for c in cols if c.name == key), "")
         lines += [
             f"  - name: {base}",
             f"    description: {_q(f'Current state of {ns}.{name} with delete tombstones: the latest record per key by (meta_ts, change order), since the newest full snapshot. Internal; query {stg}.')}",  # noqa: E501
             "    columns:",
             f"      - name: {key}",
-            f"        description: {_q(next((c.description for c in cols if c.name == key), ''))}",
+            f"        description: {_api_q(key_description)}",
             "        data_tests:",
             "          - unique",
             "          - not_null",
