@@ -22,6 +22,10 @@ Kinds and what the server does when one fires:
                    older token get 401 until the client logs in again
 ``account_error``  403 with an account error type (``error_type``: ``AccountDisabled``,
                    ``AccountNotOnboarded``, ``AccountUnderMaintenance`` or ``RequestTypeForbidden``)
+``empty_objects``  (create_job) the job gets objects without records as well: a zero-byte file,
+                   an empty gzip stream, a header-only TSV/CSV (a zero-row Parquet file)
+``poison``         (create_job) the first ``rows`` values of ``column`` are replaced by a value
+                   PostgreSQL refuses, of ``value_kind`` (see :mod:`emulator.poison`)
 =================  ================================================================================
 """
 
@@ -52,6 +56,8 @@ KINDS: tuple[str, ...] = (
     "url_expiry",
     "token_expiry",
     "account_error",
+    "empty_objects",
+    "poison",
 )
 ACCOUNT_ERRORS = (
     "AccountDisabled",
@@ -70,6 +76,8 @@ _KIND_ROUTES: dict[str, tuple[str, ...] | None] = {
     "url_expiry": ("object_url", "download"),
     "token_expiry": ("list_tables", "schema", "create_job", "get_job", "object_url"),
     "account_error": ("login", "list_tables", "schema", "create_job", "get_job", "object_url"),
+    "empty_objects": ("create_job",),
+    "poison": ("create_job",),
 }
 SERVER_ERROR_STATUSES = (500, 502, 503, 504)
 
@@ -95,6 +103,9 @@ class FaultRule:
         delay: seconds for ``slow``.
         fraction: share of the body sent by ``reset`` and ``truncate``.
         error_type: the 403 error type for ``account_error``.
+        value_kind: what ``poison`` writes (:data:`emulator.poison.POISON_KINDS`).
+        column: the column ``poison`` corrupts.
+        rows: how many values ``poison`` corrupts.
         seed: RNG seed for ``rate``.
         remaining: how many more times a ``count`` rule fires.
         hits: how many times the rule fired.
@@ -112,6 +123,9 @@ class FaultRule:
     delay: float = 2.0
     fraction: float = 0.5
     error_type: str = "AccountUnderMaintenance"
+    value_kind: str = "nul"
+    column: str | None = None
+    rows: int = 1
     seed: int = 0
     id: int = 0
     remaining: int | None = None
@@ -140,6 +154,9 @@ class FaultRule:
             "delay",
             "fraction",
             "error_type",
+            "value_kind",
+            "column",
+            "rows",
             "seed",
         }
         unknown = set(data) - allowed
@@ -158,6 +175,9 @@ class FaultRule:
                 delay=float(data.get("delay", 2.0)),
                 fraction=float(data.get("fraction", 0.5)),
                 error_type=str(data.get("error_type", "AccountUnderMaintenance")),
+                value_kind=str(data.get("value_kind", "nul")),
+                column=None if data.get("column") is None else str(data["column"]),
+                rows=int(data.get("rows", 1)),
                 seed=int(data.get("seed", 0)),
             )
         except KeyError as exc:
@@ -200,6 +220,15 @@ class FaultRule:
             raise FaultError(f"'error_type' must be one of {', '.join(ACCOUNT_ERRORS)}")
         if self.delay < 0:
             raise FaultError("'delay' must not be negative")
+        if self.kind == "poison":
+            from emulator.poison import POISON_KINDS
+
+            if self.value_kind not in POISON_KINDS:
+                raise FaultError(f"'value_kind' must be one of {', '.join(POISON_KINDS)}")
+            if not self.column or self.table is None:
+                raise FaultError("a poison rule needs a 'table' and a 'column'")
+            if self.rows < 1:
+                raise FaultError("'rows' must be at least 1")
         if self.retry_after is not None and self.retry_after < 0:
             raise FaultError("'retry_after' must not be negative")
         self.remaining = self.count

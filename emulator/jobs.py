@@ -35,7 +35,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from emulator import formats
+from emulator import formats, poison
 from emulator.dataset import Dataset
 from emulator.schema import arrow_schema
 
@@ -153,6 +153,7 @@ class Job:
     error: dict[str, str] | None = None
     fail: bool = False
     cached: bool = False
+    empty_objects: bool = False
     generation_seconds: float | None = None
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -544,12 +545,14 @@ class JobManager:
         blob = json.dumps(parts, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:32]
 
-    def create(self, spec: QuerySpec, fail: bool = False) -> Job:
+    def create(self, spec: QuerySpec, fail: bool = False, alter: Any = None) -> Job:
         """Create (or reuse) the job for a query.
 
         Args:
             spec: the query.
             fail: make the job end ``failed`` (fault injection; never reused).
+            alter: a ``poison`` or ``empty_objects`` fault rule to apply to this job (never
+                reused, cached apart).
 
         Returns:
             The job. With ``job_polls == 0`` it is already finished.
@@ -570,9 +573,20 @@ class JobManager:
                 )
             token = self.dataset.version_token(spec.namespace, spec.table)
             key = self._cache_key(spec, token, point)
+            schema = arrow_schema(table, incremental=spec.since is not None)
+            if alter is not None:
+                if alter.kind == "poison":
+                    poison.check(schema, spec.format, alter.value_kind, alter.column)
+                    batches = poison.poison_batches(
+                        batches, spec.format, alter.value_kind, alter.column, alter.rows
+                    )
+                    schema = poison.poisoned_schema(
+                        schema, spec.format, alter.value_kind, alter.column
+                    )
+                key = hashlib.sha256(f"{key}:{alter.to_dict()}".encode()).hexdigest()[:32]
             now = time.time()
             with self._guard:
-                existing = self._reusable(key, now) if not fail else None
+                existing = self._reusable(key, now) if not (fail or alter) else None
                 if existing is not None:
                     log.info("reusing job %s for %s", existing.id, existing.qualified)
                     return existing
@@ -594,9 +608,9 @@ class JobManager:
                     fail=fail,
                 )
                 self._jobs[job.id] = job
-                if not fail:
+                if not (fail or alter):
                     self._by_key[key] = job.id
-            schema = arrow_schema(table, incremental=spec.since is not None)
+            job.empty_objects = alter is not None and alter.kind == "empty_objects"
             rows_per_object = self.settings.rows_per_object
             level = self.settings.gzip_level
             self._pool.submit(self._generate, job, batches, schema, rows_per_object, level)
@@ -651,6 +665,12 @@ class JobManager:
                     )
 
                 objects = self.cache.build(job.cache_key, produce)
+            if job.empty_objects:
+                extra = self.cache.directory(job.cache_key) / f"empty-{job.id}"
+                made = poison.write_empty_objects(
+                    extra, schema, job.format, job.mode, job.cache_key[:16]
+                )
+                objects = list(objects) + [ObjectFile(n, extra / n, r, b) for n, r, b in made]
             job.objects = objects
             job.generation_seconds = round(time.monotonic() - started, 3)
             log.info(

@@ -75,6 +75,7 @@ from emulator.jobs import (
     RWLock,
     rfc3339,
 )
+from emulator.poison import PoisonError
 from emulator.schema import arrow_schema, json_schema
 
 log = logging.getLogger(__name__)
@@ -779,7 +780,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._table(ns, table)
         spec = QuerySpec(ns, table, fmt, mode, since, until)
         try:
-            job = self.emu.jobs.create(spec, fail=self._fault_kind() == "job_failed")
+            alter = self._fault if self._fault_kind() in ("poison", "empty_objects") else None
+            job = self.emu.jobs.create(spec, fail=self._fault_kind() == "job_failed", alter=alter)
+        except PoisonError as exc:
+            raise validation(f"poison fault {alter.id if alter else ''}: {exc}") from None
         except KeyError:
             raise not_found("table", table) from None
         except OutOfRange as exc:

@@ -125,6 +125,12 @@ def _load_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="log lines instead of the live display, even on a terminal",
     )
+    p.add_argument(
+        "--drop-pending",
+        action="store_true",
+        help="first drop a load package an earlier run left pending and could not load "
+        "(its tables load again from the state in the database; see docs/operations.md)",
+    )
 
 
 def _load(args: argparse.Namespace) -> int:
@@ -148,6 +154,7 @@ def _load(args: argparse.Namespace) -> int:
             state_dir=args.state_dir,
             work_dir=args.work_dir,
             force_snapshot=True if args.snapshot else None,
+            drop_pending=args.drop_pending,
         )
         with live_display(live):
             report = run(settings)

@@ -159,6 +159,9 @@ class LoadSettings:
         csv_direct: the extract writes the CSV files dlt loads (dlt file import) instead of
             handing dlt Arrow batches to write as Parquet and rewrite as CSV.
         rows_per_file: rows per CSV file; a big table loads with several ``COPY`` at once.
+        drop_pending: first drop a load package an earlier run left pending (one that cannot
+            load), with the working directory's state, so the state is read from the database
+            again (``cd2 load --drop-pending``).
     """
 
     namespaces: tuple[str, ...] = DEFAULT_NAMESPACES
@@ -176,6 +179,7 @@ class LoadSettings:
     block_size: int = 1 << 20
     csv_direct: bool = True
     rows_per_file: int = 250_000
+    drop_pending: bool = False
 
     def validate(self) -> None:
         """Check values.
@@ -287,6 +291,7 @@ def load_settings(**cli: Any) -> LoadSettings:
         block_size=int(_setting("block_size", cli, 1 << 20)),
         csv_direct=_truthy(_setting("csv_direct", cli, True)),
         rows_per_file=int(_setting("rows_per_file", cli, 250_000)),
+        drop_pending=bool(cli.get("drop_pending")),
     )
     settings.validate()
     return settings

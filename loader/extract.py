@@ -45,6 +45,7 @@ from dlt.common.normalizers.naming.snake_case import NamingConvention as SnakeCa
 from loader.arrow_io import (
     CorruptObjectError,
     ReadOptions,
+    Reject,
     read_object,
     rebatch,
     timestamps_as_text,
@@ -53,6 +54,7 @@ from loader.dap.client import DapClient
 from loader.dap.errors import DapError, describe
 from loader.dap.jobs import download_again, fetch, is_snapshot_needed
 from loader.dap.models import DownloadedObject, QueryRequest, format_timestamp, parse_timestamp
+from loader.rejects import REJECTS_TABLE, rejects_columns, rejects_table
 from loader.report import FAILED, OK, RESNAPSHOT, Progress, RunReport, TableResult, utcnow
 from loader.schema import (
     SYNC_LOG_SCHEMA,
@@ -229,6 +231,18 @@ def _sync_log_variant() -> Any:
     )
 
 
+def _rejects_item(table: pa.Table) -> Any:
+    """Rows for ``_dap_rejects`` (an empty table creates the resource's variant of it)."""
+    return dlt.mark.with_hints(
+        table,
+        dlt.mark.make_hints(
+            table_name=REJECTS_TABLE,
+            columns=rejects_columns(),  # type: ignore[arg-type]
+        ),
+        create_table_variant=True,
+    )
+
+
 def _file_columns(layout: TableLayout, schema: pa.Schema) -> list[dict[str, Any]]:
     """Column hints for an imported CSV file: the layout's, plus text for unknown columns."""
     hints = layout.dlt_columns()
@@ -343,6 +357,7 @@ def job_items(
     ctx: RunContext,
     on_rows: Callable[[int], None] = lambda n: None,
     download_again: Callable[[DownloadedObject], DownloadedObject] | None = None,
+    rejects: list[tuple[int, Reject]] | None = None,
 ) -> Iterator[Any]:
     """The dlt items of one downloaded job, in order.
 
@@ -362,14 +377,22 @@ def job_items(
         ctx: the run context.
         on_rows: called with the row count of every parsed batch.
         download_again: see :func:`spool_job`.
+        rejects: where the values set NULL go, as ``(object index, reject)``; they are yielded
+            as ``_dap_rejects`` rows after the job's data. None: such a value fails the table.
 
     Yields:
         dlt items (file imports or hinted Arrow tables).
     """
+    found: list[tuple[int, Reject]] = rejects if rejects is not None else []
 
     def encoded(obj: DownloadedObject) -> Iterator[pa.RecordBatch]:
         row = 0
-        for batch in read_object(obj.path, ctx.format, layout, ctx.read_options):
+        found[:] = [r for r in found if r[0] != obj.index]  # a fresh parse of the object
+        mine: list[Reject] | None = [] if rejects is not None else None
+        for batch in read_object(obj.path, ctx.format, layout, ctx.read_options, mine):
+            if mine:
+                found.extend((obj.index, r) for r in mine)
+                mine.clear()
             yield timestamps_as_text(
                 with_loader_columns(
                     layout.conform(batch),
@@ -403,6 +426,10 @@ def job_items(
                 layout.arrow_schema().empty_table(),
                 dlt.mark.make_hints(columns=layout.dlt_columns()),  # type: ignore[arg-type]
             )
+        if found:
+            yield _rejects_item(
+                rejects_table(table, found, stamp.job_id, stamp.job_seq, stamp.loaded_at)
+            )
         return
     # Arrow items: dlt writes Parquet at extract time and CSV at normalize time
     for obj in objects:
@@ -413,6 +440,10 @@ def job_items(
         Path(obj.path).unlink(missing_ok=True)
     if first:
         yield _data_item(layout.arrow_schema().empty_table(), table, layout, True)
+    if found:
+        yield _rejects_item(
+            rejects_table(table, found, stamp.job_id, stamp.job_seq, stamp.loaded_at)
+        )
 
 
 def fit_to_raw(namespace: str, table: str, layout: TableLayout, ctx: RunContext) -> TableLayout:
@@ -501,6 +532,7 @@ def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any
     yielded = False
     if ctx.spool_dir is not None:
         yield _sync_log_variant()
+        yield _rejects_item(rejects_table(table, [], "", 0, utcnow()))
     work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-{table}-", dir=ctx.work_dir))
     try:
         versioned = client.get_schema(namespace, table)
@@ -564,9 +596,27 @@ def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any
         def again(obj: DownloadedObject) -> DownloadedObject:
             return download_again(client, job, obj, on_bytes)
 
-        for item in job_items(query.objects, table, layout, stamp, ctx, on_rows, again):
+        refused: list[tuple[int, Reject]] = []
+        for item in job_items(
+            query.objects, table, layout, stamp, ctx, on_rows, again, rejects=refused
+        ):
             yielded = True
             yield item
+        if refused:
+            first = refused[0][1]
+            progress.event(
+                result,
+                "%d value(s) PostgreSQL would refuse set NULL, recorded in raw_%s.%s "
+                "(first: object %d, row %d, column %s: %s)",
+                len(refused),
+                namespace,
+                REJECTS_TABLE,
+                refused[0][0],
+                first.row + 1,
+                first.column,
+                first.reason,
+                level=logging.WARNING,
+            )
         watermark = job.watermark
         if watermark is None:
             raise DapError(f"job {job.id} has neither 'at' nor 'until'")

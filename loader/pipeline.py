@@ -278,6 +278,38 @@ def widen_raw_columns(dsn: str, namespace: str, table: str, widenings: list[Wide
     conn.close()
 
 
+def drop_pending(pipeline: Any, namespace: str) -> Any:
+    """Drop what an earlier run left pending, and the working directory's copy of the state.
+
+    A package that cannot load (a value that slipped past the loader's checks, or one written by
+    an older version) would otherwise fail every later run of its namespace. The state it carries
+    was never committed to the database, so the working directory is dropped as a whole
+    (``Pipeline.drop``): the next :meth:`sync_destination` reads the state (watermarks, job
+    sequence numbers) back from the database, and the dropped jobs' tables load again from there.
+
+    Args:
+        pipeline: the namespace's dlt pipeline.
+        namespace: DAP namespace (for the log).
+
+    Returns:
+        The pipeline to use from now on (a fresh instance when something was dropped).
+    """
+    pending = list(pipeline.list_extracted_load_packages()) + list(
+        pipeline.list_normalized_load_packages()
+    )
+    if not pending:
+        logger.info("%s: no pending load package to drop", namespace)
+        return pipeline
+    logger.warning(
+        "%s: dropping %d pending load package(s) (%s) and the local state; the state is read "
+        "from the database again",
+        namespace,
+        len(pending),
+        ", ".join(pending),
+    )
+    return pipeline.drop()
+
+
 def _finish_pending(pipeline: Any, namespace: str) -> None:
     """Load what an interrupted run left behind, before extracting anything new."""
     if pipeline.list_extracted_load_packages():
@@ -308,6 +340,8 @@ def run_namespace(
     """
     report = ctx.report
     pipeline = make_pipeline(namespace, target.dsn, pipelines_dir)
+    if settings.drop_pending:
+        pipeline = drop_pending(pipeline, namespace)
     try:
         # The state (watermarks, job sequence numbers) is committed in the database with the
         # data; the local working directory is only a cache of it. Restore it when the database
@@ -324,7 +358,8 @@ def run_namespace(
     except Exception as exc:  # noqa: BLE001
         report.errors.append(
             f"{namespace}: loading the pending package of an earlier run failed: "
-            f"{_one_line(_cause(exc))}"
+            f"{_one_line(_cause(exc))} (nothing in {namespace} loads until it does; "
+            "`cd2 load --drop-pending` drops it, see docs/operations.md)"
         )
         return
     only_qualified = bool(settings.tables) and all("." in t for t in settings.tables)

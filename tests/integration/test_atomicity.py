@@ -42,9 +42,9 @@ def test_failure_after_rows_were_parsed_loses_nothing(
     before = {t: query(loader.dsn, f"select count(*) from raw_canvas.{t}")[0][0] for _, t in TABLES}
 
     def broken_read(
-        path: Path, fmt: str, layout: Any, options: Any = None
+        path: Path, fmt: str, layout: Any, options: Any = None, rejects: Any = None
     ) -> Iterator[pa.RecordBatch]:
-        batches = arrow_io.read_object(path, fmt, layout, options)
+        batches = arrow_io.read_object(path, fmt, layout, options, rejects)
         if layout.table != "submissions":
             yield from batches
             return
