@@ -239,9 +239,39 @@ def _tsv_escape_all(arr: pa.Array) -> pa.Array:
     return pc.replace_substring(arr, "\x0c", "\\f")
 
 
-def tsv_escape(arr: pa.Array) -> pa.Array:
-    """PostgreSQL ``COPY`` text escapes for backslash, TAB, LF, CR, BS, VT and FF."""
-    return _escape_where(arr, _TSV_SPECIAL, _TSV_BYTES, _tsv_escape_all)
+TSV_ESCAPES: tuple[str, ...] = ("short", "octal", "hex")
+_OTHER_ESCAPED = "\"'"  # written as \" and \' in octal and hex styles: "any other character"
+
+
+def _byte_escape(value: str, style: str) -> str:
+    out = []
+    for ch in value:
+        if ch in _OTHER_ESCAPED:
+            out.append("\\" + ch)
+        elif ch == "\\" or ch in "\t\n\r\b\v\f" or ord(ch) > 0x7F:
+            for b in ch.encode("utf-8"):
+                out.append(f"\\{b:03o}" if style == "octal" else f"\\x{b:02x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def tsv_escape(arr: pa.Array, style: str = "short") -> pa.Array:
+    """PostgreSQL ``COPY`` text escapes for backslash, TAB, LF, CR, BS, VT and FF.
+
+    Args:
+        arr: strings.
+        style: ``short`` (``\\\\ \\t \\n \\r \\b \\v \\f``, what DAP writes), or
+            ``octal`` / ``hex``: those characters and every non-ASCII character as octal
+            (``\\011``) or hex (``\\x09``) byte escapes, and ``"`` / ``'`` as ``\\"`` / ``\\'``
+            (COPY's "any other character" rule); every escape COPY text defines, value by value.
+    """
+    if style == "short":
+        return _escape_where(arr, _TSV_SPECIAL, _TSV_BYTES, _tsv_escape_all)
+    if style not in TSV_ESCAPES:
+        raise ValueError(f"unknown TSV escape style {style!r}; expected {', '.join(TSV_ESCAPES)}")
+    values = arr.to_pylist()
+    return pa.array([None if v is None else _byte_escape(v, style) for v in values], pa.string())
 
 
 def _csv_quote_all(arr: pa.Array) -> pa.Array:
@@ -337,14 +367,14 @@ def _field_array(batch: pa.RecordBatch, col: int, child: int | None) -> pa.Array
     return arr if child is None else pc.struct_field(arr, [child])
 
 
-def encode_tsv(batch: pa.RecordBatch, mode: str) -> bytes:
-    """TSV rows (no header) of a batch."""
+def encode_tsv(batch: pa.RecordBatch, mode: str, escapes: str = "short") -> bytes:
+    """TSV rows (no header) of a batch (``escapes``: see :func:`tsv_escape`)."""
     cols = []
     for _, i, j in output_columns(batch.schema, mode):
         arr = _field_array(batch, i, j)
         text = plain_text(arr)
         if pa.types.is_string(arr.type) or _is_nested(arr.type):
-            text = tsv_escape(text)
+            text = tsv_escape(text, escapes)
         cols.append(pc.fill_null(text, "\\N"))
     return _lines(cols, "\t")
 
@@ -390,15 +420,17 @@ def encode_jsonl(batch: pa.RecordBatch) -> bytes:
     return _joined_bytes(pc.binary_join_element_wise(*parts, ""))
 
 
-def encode_text(batch: pa.RecordBatch, fmt: str, mode: str) -> bytes:
+def encode_text(batch: pa.RecordBatch, fmt: str, mode: str, escapes: str = "short") -> bytes:
     """The rows of a batch in a text format (``tsv``, ``csv`` or ``jsonl``), without header.
+
+    ``escapes`` is the TSV escape style (:func:`tsv_escape`).
 
     Raises:
         ValueError: unknown format or mode, or ``parquet``.
     """
     check_mode(mode)
     if fmt == "tsv":
-        return encode_tsv(batch, mode)
+        return encode_tsv(batch, mode, escapes)
     if fmt == "csv":
         return encode_csv(batch, mode)
     if fmt == "jsonl":

@@ -112,12 +112,15 @@ class JobSettings:
             create call.
         job_lifetime: seconds of wall time a job and its objects live.
         gzip_level: zlib level of the text formats.
+        tsv_escapes: how TSV writes escapes: ``short`` (as DAP does), ``octal`` or ``hex``
+            (:func:`emulator.formats.tsv_escape`).
     """
 
     rows_per_object: int = 1_000_000
     job_polls: int = 1
     job_lifetime: float = 86_400.0
     gzip_level: int = formats.DEFAULT_GZIP_LEVEL
+    tsv_escapes: str = "short"
 
 
 @dataclass
@@ -322,6 +325,7 @@ def write_objects(
     level: int = formats.DEFAULT_GZIP_LEVEL,
     name: Callable[[int], str] | None = None,
     threads: int | None = None,
+    escapes: str = "short",
 ) -> list[tuple[str, int, int]]:
     """Write batches into object files of at most ``rows_per_object`` rows each.
 
@@ -339,6 +343,7 @@ def write_objects(
         level: gzip level.
         name: file name of object ``i`` (default ``part-{i:05d}<suffix>``).
         threads: encoder threads (default :func:`encoder_threads`).
+        escapes: TSV escape style (:func:`emulator.formats.tsv_escape`).
 
     Returns:
         ``(file name, rows, bytes)`` per object, in order. No rows, no objects.
@@ -352,7 +357,7 @@ def write_objects(
     def encode(index: int, batch: pa.RecordBatch) -> tuple[int, Any, int, bytes | None]:
         if fmt == "parquet":
             return index, formats.to_parquet_batch(batch), batch.num_rows, None
-        text = formats.encode_text(batch, fmt, mode)
+        text = formats.encode_text(batch, fmt, mode, escapes)
         return index, text, batch.num_rows, formats.deflate_chunk(text, level)
 
     produced = _Threaded(_slices(batches, rows_per_object), 2, "cd2-gen")
@@ -542,6 +547,8 @@ class JobManager:
             "rows_per_object": self.settings.rows_per_object,
             "gzip_level": self.settings.gzip_level if spec.format != "parquet" else None,
         }
+        if spec.format == "tsv" and self.settings.tsv_escapes != "short":
+            parts["tsv_escapes"] = self.settings.tsv_escapes
         blob = json.dumps(parts, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:32]
 
@@ -613,7 +620,8 @@ class JobManager:
             job.empty_objects = alter is not None and alter.kind == "empty_objects"
             rows_per_object = self.settings.rows_per_object
             level = self.settings.gzip_level
-            self._pool.submit(self._generate, job, batches, schema, rows_per_object, level)
+            escapes = self.settings.tsv_escapes
+            self._pool.submit(self._generate, job, batches, schema, rows_per_object, level, escapes)
             handed_off = True
         finally:
             if not handed_off:
@@ -641,6 +649,7 @@ class JobManager:
         schema: pa.Schema,
         rows_per_object: int,
         level: int,
+        escapes: str = "short",
     ) -> None:
         started = time.monotonic()
         try:
@@ -662,6 +671,7 @@ class JobManager:
                         rows_per_object,
                         level,
                         name=lambda i: f"part-{i:05d}-{tag}-c000{suffix}",
+                        escapes=escapes,
                     )
 
                 objects = self.cache.build(job.cache_key, produce)

@@ -47,8 +47,8 @@ POISON_KINDS: tuple[str, ...] = (
     "after_range",
     "int_overflow",
 )
-_YEAR0_US = -62_151_602_400_000_000  # 0000-06-15T00:00:00Z (proleptic Gregorian)
-_YEAR0_DAYS = -719_348  # 0000-06-15
+_YEAR0_US = -62_152_876_800_000_000  # 0000-06-15T00:00:00Z (proleptic Gregorian)
+_YEAR0_DAYS = -719_362  # 0000-06-15
 _BC5000_US = -219_950_000_000_000_000  # about 5000 BC
 _Y12000_US = 316_592_000_000_000_000  # about year 12000
 

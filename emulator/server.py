@@ -91,7 +91,8 @@ class Settings:
     """Everything the emulator can be configured with.
 
     ``token_lifetime``, ``url_lifetime``, ``job_lifetime``, ``job_polls``, ``rows_per_object``,
-    ``retry_after`` and ``gzip_level`` can also be changed at run time (``/_emulator/config``).
+    ``retry_after``, ``gzip_level`` and ``tsv_escapes`` can also be changed at run time
+    (``/_emulator/config``).
     """
 
     host: str = "127.0.0.1"
@@ -109,6 +110,7 @@ class Settings:
     rows_per_object: int = 1_000_000
     retry_after: int = 2
     gzip_level: int = formats.DEFAULT_GZIP_LEVEL
+    tsv_escapes: str = "short"
     batch_rows: int = 65_536
     workers: int = 4
 
@@ -121,6 +123,7 @@ RUNTIME_KEYS = {
     "rows_per_object": int,
     "retry_after": int,
     "gzip_level": int,
+    "tsv_escapes": str,
 }
 
 
@@ -234,6 +237,7 @@ class Emulator:
             job_polls=settings.job_polls,
             job_lifetime=settings.job_lifetime,
             gzip_level=settings.gzip_level,
+            tsv_escapes=settings.tsv_escapes,
         )
         self._scenario: list[Any] = [
             {
@@ -424,6 +428,13 @@ class Emulator:
                 parsed[key] = RUNTIME_KEYS[key](value)
             except (TypeError, ValueError):
                 raise validation(f"bad value for {key!r}: {value!r}") from None
+            if key == "tsv_escapes":
+                if parsed[key] not in formats.TSV_ESCAPES:
+                    raise validation(
+                        f"bad value for {key!r}: {value!r}; expected "
+                        f"{', '.join(formats.TSV_ESCAPES)}"
+                    )
+                continue
             if parsed[key] < 0 or (key in ("rows_per_object", "gzip_level") and parsed[key] < 1):
                 raise validation(f"bad value for {key!r}: {value!r}")
         for key, value in parsed.items():

@@ -32,7 +32,6 @@ import json
 import logging
 import re
 import shutil
-import struct
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -126,10 +125,7 @@ def _buffer_has(values: pa.Array, needle: bytes) -> bool:
     data = buffers[2] if len(buffers) > 2 else None
     if data is None:
         return False
-    # the whole buffer as one binary value: searched in place, without a copy
-    offsets = pa.py_buffer(struct.pack("<ii", 0, data.size))
-    whole = pa.Array.from_buffers(pa.binary(), 1, [None, offsets, data])
-    return bool(pc.match_substring(whole, needle)[0].as_py())
+    return needle in memoryview(data).tobytes()
 
 
 def _unescape_short(values: pa.Array) -> pa.Array:

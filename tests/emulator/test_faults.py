@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import zlib
 from collections.abc import Callable
 
@@ -208,3 +209,49 @@ def test_account_errors(api: Api, error_type: str) -> None:
     assert set(r.json()["error"]) == {"type", "uuid", "message"}
     r = api.http.post("/_emulator/faults", json={"kind": "account_error", "error_type": "Nope"})
     assert r.status_code == 400
+
+
+def test_empty_objects_fault_adds_objects_without_records(api: Api) -> None:
+    _add(api, route="create_job", kind="empty_objects", table="accounts", count=1)
+    job, bodies = api.fetch("canvas", "accounts", format="tsv")
+    sizes = [len(b) for b in bodies]
+    assert 0 in sizes  # a zero-byte object: no gzip header at all
+    texts = [gzip.decompress(b) if b else b"" for b in bodies]
+    assert b"" in texts[1:]  # an empty gzip stream
+    header_only = [t for t in texts if t and t.count(b"\n") == 1]
+    assert header_only and header_only[0].startswith(b"meta.ts\t")
+    assert sum(t.count(b"\n") - 1 for t in texts if t) > 0  # the data objects are still there
+    again, _ = api.fetch("canvas", "accounts", format="tsv")
+    assert len(again["objects"]) == len(job["objects"]) - 3  # the fault fired once
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "kind", "fmt", "needle"),
+    [
+        ("users", "name", "nul", "tsv", b"poison\x00"),
+        ("users", "name", "nul", "jsonl", b"poison\\u0000"),
+        ("quiz_questions", "question_data", "json_nul", "tsv", b"nul\\\\u0000here"),
+        ("assignments", "submission_types", "bad_json", "csv", b'"{""broken"": "'),
+        ("submissions", "points_deducted", "not_numeric", "tsv", b"12.5abc"),
+        ("courses", "start_at", "year0", "tsv", b"0000-06-15T00:00:00Z"),
+        ("enrollments", "start_at", "after_range", "csv", b"12000-01-01T00:00:00Z"),
+        ("accounts", "default_storage_quota", "int_overflow", "tsv", str(2**70).encode()),
+    ],
+)
+def test_poison_fault_writes_the_value_in_the_served_format(
+    api: Api, table: str, column: str, kind: str, fmt: str, needle: bytes
+) -> None:
+    _add(api, route="create_job", kind="poison", table=table, column=column, value_kind=kind)
+    _, bodies = api.fetch("canvas", table, format=fmt, mode="condensed")
+    text = b"".join(gzip.decompress(b) for b in bodies)
+    assert text.count(needle) == 1, text[:500]
+    _, clean = api.fetch("canvas", table, format=fmt, mode="condensed")
+    assert needle not in b"".join(gzip.decompress(b) for b in clean)
+
+
+def test_poison_fault_that_cannot_apply_is_refused(api: Api) -> None:
+    r = api.post("/_emulator/faults", {"route": "create_job", "kind": "poison", "table": "users"})
+    assert r.status_code == 400 and "column" in r.text
+    _add(api, route="create_job", kind="poison", table="users", column="id", value_kind="bad_json")
+    r = api.post("/dap/query/canvas/table/users/data", {"format": "parquet", "mode": "condensed"})
+    assert r.status_code == 400 and "TSV and CSV only" in r.text

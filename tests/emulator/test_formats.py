@@ -318,3 +318,15 @@ def test_write_objects_parquet(tmp_path: Path) -> None:
     tables = [pq.read_table(tmp_path / name) for name, _, _ in made]
     assert sum(t.num_rows for t in tables) == 50
     assert [r["key"]["id"] for t in tables for r in t.to_pylist()] == list(range(1, 51))
+
+
+@pytest.mark.parametrize("style", ["octal", "hex"])
+def test_tsv_byte_escapes_decode_as_copy_text(style: str) -> None:
+    from loader.arrow_io import unescape_copy_text
+
+    values = [*NASTY, "a\x00b\\c", "é😀 ünï", None]
+    escaped = formats.tsv_escape(pa.array(values, pa.string()), style)
+    text = "".join(v or "" for v in escaped.to_pylist())
+    assert "\t" not in text and "\n" not in text and "é" not in text
+    assert ("\\134" if style == "octal" else "\\x5c") in text
+    assert unescape_copy_text(escaped).to_pylist() == values

@@ -155,3 +155,21 @@ def test_drop_pending_clears_a_package_that_cannot_load(
     assert_no_failed_tables(loader.run())
     for ns, table in selected:
         assert_current_state_matches_truth(loader.dsn, emu, ns, table)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", ["octal", "hex"])
+def test_tsv_octal_and_hex_escapes_round_trip(
+    make_loader: Callable[..., Loader], style: str
+) -> None:
+    selected = (("canvas", "users"), ("canvas", "courses"), ("canvas", "quiz_questions"))
+    loader = make_loader(selected, format="tsv")
+    emu = loader.emulator
+    emu.admin("POST", "config", {"tsv_escapes": style})
+    job = emu.http.post(
+        "/_emulator/prepare", json={"table": "courses", "format": "tsv", "mode": "condensed"}
+    ).json()
+    assert job["objects"], job
+    assert_no_failed_tables(loader.run())
+    for ns, table in selected:
+        assert_current_state_matches_truth(loader.dsn, emu, ns, table)

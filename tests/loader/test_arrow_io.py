@@ -23,12 +23,15 @@ from loader.arrow_io import (
     CorruptObjectError,
     ParseError,
     ReadOptions,
+    Reject,
+    decode_copy_text,
     json_object,
     json_text,
     read_object,
     rebatch,
     timestamps_as_text,
     unescape_copy_text,
+    unescape_copy_text_checked,
 )
 from loader.schema import TableLayout, table_layout
 from tests.helpers import NASTY, copy_escape
@@ -151,9 +154,11 @@ def normalise(batch_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def read_all(path: Path, fmt: str, layout: TableLayout, **kw: Any) -> list[dict[str, Any]]:
+def read_all(
+    path: Path, fmt: str, layout: TableLayout, rejects: list[Reject] | None = None, **kw: Any
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for batch in read_object(path, fmt, layout, ReadOptions(**kw)):
+    for batch in read_object(path, fmt, layout, ReadOptions(**kw), rejects):
         rows.extend(batch.to_pylist())
     return normalise(rows)
 
@@ -239,6 +244,52 @@ def test_unescape_copy_text_matches_reference() -> None:
     ]
     escaped = pa.array([copy_escape(v) for v in values])
     assert unescape_copy_text(escaped).to_pylist() == values
+
+
+# every escape PostgreSQL's COPY text format defines, with what it decodes to
+COPY_ESCAPES: list[tuple[str, str]] = [
+    ("\\b", "\b"),
+    ("\\f", "\f"),
+    ("\\n", "\n"),
+    ("\\r", "\r"),
+    ("\\t", "\t"),
+    ("\\v", "\v"),
+    ("\\\\", "\\"),
+    ("\\101", "A"),  # octal, 1 to 3 digits
+    ("\\60", "0"),
+    ("\\7", "\x07"),
+    ("\\1011", "A1"),  # at most three octal digits
+    ("\\x41", "A"),  # hex, 1 or 2 digits
+    ("\\x9", "\t"),
+    ("\\x4142", "A42"),  # at most two hex digits
+    ("\\xZ", "xZ"),  # \x without a hex digit: x
+    ("\\303\\251", "é"),  # bytes that make up UTF-8
+    ("\\xc3\\xa9", "é"),
+    ("\\q", "q"),  # any other character stands for itself
+    ("\\8", "8"),
+    ("\\.", "."),
+    ("\\N inside", "N inside"),
+    ("a\\0b\\\\c", "a\x00b\\c"),  # the NUL placeholder of earlier versions lost this
+    ("\\\\101", "\\101"),  # an escaped backslash before digits is not octal
+    ("\\\\x41", "\\x41"),
+    ("\uffff\\n", "\uffff\n"),  # the placeholder itself in the data
+]
+
+
+@pytest.mark.parametrize(("escaped", "decoded"), COPY_ESCAPES, ids=[e for e, _ in COPY_ESCAPES])
+def test_every_copy_text_escape_decodes_as_postgresql_does(escaped: str, decoded: str) -> None:
+    assert decode_copy_text(escaped) == decoded
+    # alone, and among many clean values (the vectorised path picks it out)
+    assert unescape_copy_text(pa.array([escaped])).to_pylist() == [decoded]
+    many = ["plain"] * 50 + [escaped, "x\\ty"] + ["plain"] * 50
+    want = ["plain"] * 50 + [decoded, "x\ty"] + ["plain"] * 50
+    assert unescape_copy_text(pa.array(many)).to_pylist() == want
+
+
+def test_escapes_that_are_not_utf8_are_reported() -> None:
+    out, bad = unescape_copy_text_checked(pa.array(["ok\\n", "\\377", None]))
+    assert out.to_pylist() == ["ok\n", None, None]
+    assert bad is not None and bad.to_pylist() == [False, True, False]
 
 
 def test_unescape_touches_only_the_values_with_escapes() -> None:
@@ -601,3 +652,87 @@ def test_background_spool_abort_stops_a_blocked_writer(tmp_path: Path) -> None:
         spool.write(pa.RecordBatch.from_pydict({"a": [i]}))
     spool.abort()  # returns: the thread drains and stops
     assert not spool._thread.is_alive()
+
+
+# --------------------------------------------------------------------------- empty objects
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "csv", "jsonl", "parquet"])
+@pytest.mark.parametrize("kind", ["zero_bytes", "empty_gzip", "header_only", "blank_gzip"])
+def test_empty_objects_yield_no_rows(
+    tmp_path: Path, layout: TableLayout, fmt: str, kind: str
+) -> None:
+    path = tmp_path / f"o.{fmt}.gz"
+    sep = "\t" if fmt == "tsv" else ","
+    header = sep.join(["meta.ts", "key.id", "value.name"])
+    if kind == "zero_bytes":
+        path.write_bytes(b"")
+    elif kind == "empty_gzip":
+        path.write_bytes(gzip.compress(b""))
+    elif kind == "blank_gzip":
+        path.write_bytes(gzip.compress(b"\n\n" if fmt == "jsonl" else b""))
+    elif fmt in ("tsv", "csv"):
+        path.write_bytes(gzip.compress(header.encode()))  # no newline either
+    elif fmt == "parquet":
+        pq.write_table(pa.table({"key": pa.array([], pa.struct([("id", pa.int64())]))}), path)
+    else:
+        path.write_bytes(gzip.compress(b" "))
+    assert list(read_object(path, fmt, layout)) == []
+
+
+# --------------------------------------------------------------------------- refused values
+
+
+def write_rows(path: Path, rows: list[str]) -> Path:
+    head = "meta.ts\tkey.id\tvalue.name\tvalue.n16\tvalue.amount\tvalue.created_at\tvalue.day"
+    head += "\tvalue.settings\tvalue.score"
+    path.write_bytes(gzip.compress(("\n".join([head, *rows]) + "\n").encode()))
+    return path
+
+
+GOOD = "ok\t1\t2.50\t2024-01-01T00:00:00Z\t2024-01-01\t{}\t1.5"
+REFUSED: list[tuple[str, str, str]] = [
+    # (the row's cells after meta.ts and key.id, column, reason)
+    ("a\\0b" + GOOD[2:], "name", "NUL"),
+    ("ok\t99999" + GOOD[4:], "n16", "16-bit integer"),
+    ("ok\t1\t12.5abc\t2024-01-01T00:00:00Z\t2024-01-01\t{}\t1.5", "amount", "not a number"),
+    ("ok\t1\t2.50\t0000-06-15T00:00:00Z\t2024-01-01\t{}\t1.5", "created_at", "outside"),
+    ("ok\t1\t2.50\t12000-01-01T00:00:00Z\t2024-01-01\t{}\t1.5", "created_at", "timestamp"),
+    ("ok\t1\t2.50\t2024-01-01T00:00:00Z\t0000-01-01\t{}\t1.5", "day", "outside"),
+    ('ok\t1\t2.50\t2024-01-01T00:00:00Z\t2024-01-01\t{"b": \t1.5', "settings", "JSON"),
+    ('ok\t1\t2.50\t2024-01-01T00:00:00Z\t2024-01-01\t{"b":"\\\\u0000"}\t1.5', "settings", "u0000"),
+    ("ok\t1\t2.50\t2024-01-01T00:00:00Z\t2024-01-01\t[NaN]\t1.5", "settings", "JSON"),
+    ("ok\t1\t2.50\t2024-01-01T00:00:00Z\t2024-01-01\t{}\tabc", "score", "number"),
+]
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "reason"), REFUSED, ids=[r[1] + "-" + r[2] for r in REFUSED]
+)
+def test_refused_value_is_null_and_recorded(
+    tmp_path: Path, layout: TableLayout, cells: str, column: str, reason: str
+) -> None:
+    rows = [f"2024-01-01T00:00:00Z\t{i}\t{GOOD}" for i in range(1, 4)]
+    rows.insert(1, f"2024-01-01T00:00:00Z\t42\t{cells}")
+    path = write_rows(tmp_path / "o.tsv.gz", rows)
+    rejects: list[Reject] = []
+    out = read_all(path, "tsv", layout, rejects=rejects)
+    assert [r["id"] for r in out] == [1, 42, 2, 3]
+    assert out[1][column] is None
+    assert all(r[column] is not None for i, r in enumerate(out) if i != 1)
+    assert len(rejects) == 1, rejects
+    assert (rejects[0].column, rejects[0].row, json.loads(rejects[0].key)) == (
+        column,
+        1,
+        {"id": 42},
+    )
+    assert reason in rejects[0].reason
+    # without a rejects list the same value fails the object, in one line naming it
+    with pytest.raises(ParseError, match=f"tsv object o.tsv.gz: row 2, column {column}: "):
+        read_all(path, "tsv", layout)
+
+
+def test_refused_value_in_a_key_fails_the_object(tmp_path: Path, layout: TableLayout) -> None:
+    path = write_rows(tmp_path / "o.tsv.gz", [f"2024-01-01T00:00:00Z\tx1\t{GOOD}"])
+    with pytest.raises(ParseError, match="row 1, column id: not a valid 64-bit integer"):
+        read_all(path, "tsv", layout, rejects=[])
