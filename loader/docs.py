@@ -54,9 +54,13 @@ def dbt_executable() -> str:
     return shutil.which("dbt") or "dbt"
 
 
-def _dbt(project_dir: Path, target_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _dbt(
+    project_dir: Path, target_path: Path, *args: str, target: bool = True
+) -> subprocess.CompletedProcess[str]:
     command = [dbt_executable(), *args, "--project-dir", str(project_dir)]
-    command += ["--target-path", str(target_path), "--log-path", str(target_path / "logs")]
+    if target:  # `dbt debug` takes no --target-path
+        command += ["--target-path", str(target_path)]
+    command += ["--log-path", str(target_path / "logs")]
     logger.debug("running %s", " ".join(command))
     return subprocess.run(command, capture_output=True, text=True, check=False)
 
@@ -75,7 +79,8 @@ def database_answers(project_dir: Path, target_path: Path) -> bool:
     Returns:
         True when the connection test passes.
     """
-    return _dbt(project_dir, target_path, "debug", "--connection", "--quiet").returncode == 0
+    result = _dbt(project_dir, target_path, "debug", "--connection", "--quiet", target=False)
+    return result.returncode == 0
 
 
 def generate(project_dir: Path, target_path: Path, offline: bool = False) -> Site:

@@ -5,7 +5,8 @@ columns with their descriptions and its ER diagram rendered as a picture.
 
 The site is generated offline (``--offline``: no database, no catalog), which is what it takes to
 check the descriptions, the diagrams and the search; the screenshot is kept in
-``test-artifacts/docs-submission_fact.png``.
+``test-artifacts/docs-submission_fact.png`` (the diagram) and
+``docs-submission_fact-columns.png`` (the columns).
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ def test_submission_fact_page_in_chromium(docs_site: Path, tmp_path: Path) -> No
 
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "docs-submission_fact.png"
-    screenshot.unlink(missing_ok=True)
+    columns_shot = ARTIFACTS / "docs-submission_fact-columns.png"
+    for path in (screenshot, columns_shot):
+        path.unlink(missing_ok=True)
     with sync_playwright() as playwright:
         # a fresh profile directory (Playwright passes it as --user-data-dir)
         browser = playwright.chromium.launch_persistent_context(
@@ -114,8 +117,11 @@ def test_submission_fact_page_in_chromium(docs_site: Path, tmp_path: Path) -> No
                 assert shown[name] == " ".join(description.split()), name
 
             diagram.scroll_into_view_if_needed()
-            page.screenshot(path=str(screenshot), full_page=True)
+            page.screenshot(path=str(screenshot))
+            page.locator("table").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(columns_shot))
         finally:
             browser.close()
-    assert screenshot.stat().st_size > 10_000
-    print(f"screenshot: {screenshot}")
+    for path in (screenshot, columns_shot):
+        assert path.stat().st_size > 10_000
+        print(f"screenshot: {path}")
