@@ -8,8 +8,12 @@ the 24 h error threshold) and ``courses`` fails through the emulator's ``job_fai
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -72,12 +76,27 @@ def test_status_follows_fresh_stale_and_failing_tables(
     assert tables["canvas.courses"]["last_success_at"] is not None  # the earlier snapshot
     assert report["ok"] is False
 
-    # the text form says the same, one line per table and one per failure
+    # the text form says the same, one line per table and one per failure, and where dlt's
+    # working directories are: dlt's own CLI reads the loader's pipelines from there
     capsys.readouterr()
-    assert main(["status", "--dsn", loader.dsn, "--now", now.isoformat()]) == 1
+    state = str(loader.state_dir)
+    assert (
+        main(["status", "--dsn", loader.dsn, "--now", now.isoformat(), "--state-dir", state]) == 1
+    )
     text = capsys.readouterr().out
     assert "canvas.users" in text and "stale" in text
     assert "FAILED canvas.courses" in text
+    found = re.search(r"dlt pipeline --pipelines-dir (\S+) cd2_<namespace>", text)
+    assert found, text
+    dlt = [str(Path(sys.executable).parent / "dlt"), "pipeline", "--pipelines-dir", found[1]]
+    info = subprocess.run([*dlt, "cd2_canvas", "info"], capture_output=True, text=True, timeout=120)
+    assert info.returncode == 0, info.stderr
+    assert "dataset_name: raw_canvas" in info.stdout and "accounts" in info.stdout
+    trace = subprocess.run(
+        [*dlt, "cd2_canvas", "trace"], capture_output=True, text=True, timeout=120
+    )
+    assert trace.returncode == 0, trace.stderr
+    assert "Run started at" in trace.stdout
 
     # repaired: the failing table reloads, the stale one catches up
     emulator.clear_faults()
