@@ -23,7 +23,10 @@
 
     Raw columns are only ever added or widened (loader/schema.py reconcile_types), so the model
     follows raw with on_schema_change='sync_all_columns': a new column is added, a widened one
-    altered to raw's type (integer to bigint, anything to text).
+    altered to raw's type (integer to bigint, anything to text). A catalog column raw lacks (the
+    API never served it) is NULL, cast to the catalog type, so the model always has every
+    catalog column: as it had when built empty before its table was first loaded, and as the
+    staging view over it reads.
 
     The model is indexed on its key (unique: one row per key), on _dap_job_seq (the processed
     marker, and the boundary job's stored rows) and on _dap_change_order (no longer used by the
@@ -166,7 +169,11 @@ latest_records as (
 ),
 
 final as (
-    select latest_records.*
+    select
+        latest_records.*
+        {%- for name, data_type in cd2_missing_catalog_columns(source_name, table_name, raw) %},
+        cast(null as {{ data_type or dbt.type_string() }}) as {{ adapter.quote(name) }}
+        {%- endfor %}
     from latest_records
     {%- if is_incremental() %}
     where not exists (
@@ -283,4 +290,29 @@ select * from final
 
 {% macro postgres__cd2_current_state_maintenance_sql(relation) -%}
     vacuum {{ relation }}
+{%- endmacro %}
+
+
+{#- The (name, data_type) pairs of the catalog columns (the generated source YAML) that the raw
+    table lacks. Empty while parsing and in unit tests. -#}
+{% macro cd2_missing_catalog_columns(source_name, table_name, raw) -%}
+    {%- set missing = [] -%}
+    {%- if execute and model.resource_type != 'unit_test' -%}
+        {%- set present = [] -%}
+        {%- for column in adapter.get_columns_in_relation(raw) -%}
+            {%- do present.append(column.name | lower) -%}
+        {%- endfor -%}
+        {%- set node = graph.sources.values()
+            | selectattr('source_name', 'equalto', source_name)
+            | selectattr('name', 'equalto', table_name) | first -%}
+        {%- if present and node is defined and node is not none -%}
+            {%- for column in node.columns.values() -%}
+                {%- if column.name | lower not in present -%}
+                    {%- do present.append(column.name | lower) -%}
+                    {%- do missing.append((column.name, column.data_type)) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(missing) }}
 {%- endmacro %}
