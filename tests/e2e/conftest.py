@@ -169,3 +169,36 @@ def cd1_warehouse(
     warehouse.load("load-1")
     warehouse.build("build-1")
     return warehouse
+
+
+@dataclass
+class ParsedProject:
+    """The dbt project parsed once (``dbt parse``), for tests that need only its manifest.
+
+    Attributes:
+        work: folder holding ``profiles.yml`` (a copy of profiles.example.yml; no database).
+        target: dbt's target path; later dbt runs with the same path and profile parse
+            partially (only what changed: nothing).
+        env: environment for ``cd2``/``dbt`` subprocesses using them.
+    """
+
+    work: Path
+    target: Path
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def parsed_project(tmp_path_factory: pytest.TempPathFactory) -> ParsedProject:
+    """``dbt parse`` of the repository, once per session (tests/e2e/test_docs_site.py and
+    test_selectors.py build on it)."""
+    work = tmp_path_factory.mktemp("parsed")
+    (work / "profiles.yml").write_text((REPO / "profiles.example.yml").read_text("utf-8"))
+    env = {**os.environ, "DBT_PROFILES_DIR": str(work), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    project = ParsedProject(work, work / "target", env)
+    _run(
+        [str(BIN / "dbt"), "parse", "--quiet", "--project-dir", str(REPO)]
+        + ["--target-path", str(project.target), "--log-path", str(work / "logs")],
+        env,
+        work / "parse.log",
+    )
+    return project

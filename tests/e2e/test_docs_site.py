@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.e2e.conftest import ParsedProject
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,22 +45,20 @@ def _cd1_columns(model: str) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def docs_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``cd2 docs --offline`` into a scratch target directory."""
-    work = tmp_path_factory.mktemp("docs")
-    shutil.copy(REPO / "profiles.example.yml", work / "profiles.yml")
-    env = {**os.environ, "DBT_PROFILES_DIR": str(work), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+def docs_site(parsed_project: ParsedProject) -> Path:
+    """``cd2 docs --offline`` on the session's parsed project."""
+    target = parsed_project.target
     cd2 = Path(sys.executable).parent / "cd2"
     result = subprocess.run(
-        [str(cd2), "docs", "--offline", "--target-path", str(work / "target")],
+        [str(cd2), "docs", "--offline", "--target-path", str(target)],
         cwd=REPO,
-        env=env,
+        env=parsed_project.env,
         capture_output=True,
         text=True,
         timeout=900,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    site = work / "target" / "static_index.html"
+    site = target / "static_index.html"
     assert f"wrote {site}" in result.stdout
     return site
 

@@ -12,6 +12,7 @@ from loader.docs import database_answers
 from tests.conftest import PgServer
 
 REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # two `dbt debug` runs
 
 
 def _profile(directory: Path, port: int, user: str) -> None:

@@ -8,21 +8,22 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import ParsedProject
+
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow  # one dbt parse (about half a minute)
+pytestmark = pytest.mark.slow  # needs the session's dbt parse
 
 
 @pytest.fixture(scope="module")
-def ls(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """``dbt ls`` in-process over one parsed manifest: selector (+ args) -> set of unique ids."""
+def ls(parsed_project: ParsedProject) -> Any:
+    """``dbt ls`` in-process over the session's parsed project: args -> JSON lines."""
     from dbt.cli.main import dbtRunner
 
-    work = tmp_path_factory.mktemp("selectors")
-    (work / "profiles.yml").write_text((REPO / "profiles.example.yml").read_text("utf-8"))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    common = ["--project-dir", str(REPO), "--profiles-dir", str(work)]
-    common += ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    parsed = dbtRunner().invoke(["parse", "--quiet", *common])
+    common = ["--project-dir", str(REPO), "--profiles-dir", str(parsed_project.work)]
+    common += ["--target-path", str(parsed_project.target)]
+    common += ["--log-path", str(parsed_project.work / "logs")]
+    parsed = dbtRunner().invoke(["parse", "--quiet", *common])  # partial: nothing changed
     assert parsed.success, parsed.exception
     runner = dbtRunner(manifest=parsed.result)
 
