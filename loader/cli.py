@@ -343,8 +343,8 @@ def _docs(args: argparse.Namespace) -> int:
         print(f"cd2 docs: {exc}", file=sys.stderr)
         return EXIT_FAILED
     size = site.path.stat().st_size / 1e6
-    catalog = "with" if site.with_catalog else "without"
-    print(f"cd2 docs: wrote {site.path} ({size:.1f} MB, {catalog} the database's catalog)")
+    catalog = "the database's catalog" if site.with_catalog else "the types the project declares"
+    print(f"cd2 docs: wrote {site.path} ({size:.1f} MB, with {catalog})")
     print(f"open it in a browser, or serve it: python3 -m http.server -d {site.path.parent} 8080")
     return EXIT_OK
 

@@ -7,18 +7,23 @@ see :mod:`loader.erd_svg`) and the lineage graph.
 
 The catalog (column types and row counts as the database has them) needs a connection: when the
 profile's database answers, the site is generated with it; otherwise (or with ``offline``) from
-the project alone (``dbt parse`` then ``docs generate --empty-catalog --no-compile``): the
-descriptions, declared types, diagrams and lineage are all there, the database's statistics not.
+the project alone (``dbt parse`` then ``docs generate --empty-catalog --no-compile``), and the
+empty catalog is then filled with the column types the project declares (the sources' types from
+the CD2 schema, the CD1 and Analytics marts' contracts; see :func:`declared_catalog`): the
+descriptions, those types, the diagrams and the lineage are all there, the database's own types
+for undeclared columns and its statistics not.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +128,76 @@ def generate(project_dir: Path, target_path: Path, offline: bool = False) -> Sit
         )
         if result.returncode != 0:
             raise DocsError(f"dbt docs generate failed:\n{_tail(result)}")
+        declared_catalog(target_path)
     site = target_path / SITE_FILE
     if not site.exists():
         raise DocsError(f"dbt did not write {site}")
     return Site(site, with_catalog)
+
+
+def _catalog_entry(node: dict[str, Any]) -> dict[str, Any] | None:
+    columns = list((node.get("columns") or {}).values())
+    if not any(c.get("data_type") for c in columns):
+        return None
+    materialized = (node.get("config") or {}).get("materialized")
+    return {
+        "metadata": {
+            "type": "VIEW" if materialized == "view" else "BASE TABLE",
+            "schema": node.get("schema"),
+            "name": node.get("alias") or node.get("identifier") or node.get("name"),
+            "database": node.get("database"),
+            "comment": None,
+            "owner": None,
+        },
+        "columns": {
+            c["name"]: {
+                "type": c.get("data_type") or "",
+                "index": i,
+                "name": c["name"],
+                "comment": None,
+            }
+            for i, c in enumerate(columns, start=1)
+        },
+        "stats": {},
+        "unique_id": node["unique_id"],
+    }
+
+
+def declared_catalog(target_path: Path) -> int:
+    """Fill an empty ``catalog.json`` with the column types the project declares, and inline it
+    into ``static_index.html`` again (as ``dbt docs generate --static`` does).
+
+    Only nodes and sources with at least one declared ``data_type`` get an entry (every column
+    of theirs, in declared order; an undeclared type stays empty), so the site shows those types
+    without a database.
+
+    Args:
+        target_path: dbt's target directory after ``docs generate --empty-catalog --static``.
+
+    Returns:
+        The number of entries written.
+
+    Raises:
+        DocsError: a file dbt should have written is missing.
+    """
+    try:
+        manifest = json.loads((target_path / "manifest.json").read_text("utf-8"))
+        catalog = json.loads((target_path / "catalog.json").read_text("utf-8"))
+        template = (target_path / "index.html").read_text("utf-8")
+    except FileNotFoundError as exc:
+        raise DocsError(f"dbt did not write {exc.filename}") from exc
+    for kind, key in (("nodes", "nodes"), ("sources", "sources")):
+        entries = catalog.setdefault(key, {}) or {}
+        for unique_id, node in (manifest.get(kind) or {}).items():
+            if kind == "nodes" and node.get("resource_type") not in ("model", "seed", "snapshot"):
+                continue
+            entry = _catalog_entry(node)
+            if entry is not None and unique_id not in entries:
+                entries[unique_id] = entry
+        catalog[key] = entries
+    text = json.dumps(catalog)
+    (target_path / "catalog.json").write_text(text, "utf-8")
+    site = template.replace('"MANIFEST.JSON INLINE DATA"', json.dumps(manifest))
+    site = site.replace('"CATALOG.JSON INLINE DATA"', text)
+    (target_path / SITE_FILE).write_text(site, "utf-8")
+    return len(catalog["nodes"]) + len(catalog["sources"])

@@ -38,10 +38,10 @@ CHROMIUM_ARGS = [  # Playwright adds --headless
 ]
 
 
-def _cd1_columns(model: str) -> list[tuple[str, str]]:
+def _cd1_columns(model: str) -> list[tuple[str, str, str]]:
     data = yaml.safe_load((REPO / "models/marts/cd1/_cd1__models.yml").read_text("utf-8"))
     (entry,) = [m for m in data["models"] if m["name"] == model]
-    return [(c["name"], c["description"]) for c in entry["columns"]]
+    return [(c["name"], c["data_type"], c["description"]) for c in entry["columns"]]
 
 
 @pytest.fixture(scope="module")
@@ -109,12 +109,13 @@ def test_submission_fact_page_in_chromium(docs_site: Path, tmp_path: Path) -> No
                 "Array.from(document.querySelectorAll('table tr')).map("
                 "r => Array.from(r.querySelectorAll('td')).map(c => c.innerText.trim()))"
             )
-            shown = {r[0]: r[2] for r in rows if len(r) >= 3}
+            shown = {r[0]: (r[1], r[2]) for r in rows if len(r) >= 3}
             expected = _cd1_columns("submission_fact")
             assert len(expected) > 10
-            for name, description in expected:
+            for name, data_type, description in expected:
                 assert name in shown, f"column {name} not on the page"
-                assert shown[name] == " ".join(description.split()), name
+                # the type the contract declares (the offline site's catalog), the description
+                assert shown[name] == (data_type, " ".join(description.split())), name
 
             diagram.scroll_into_view_if_needed()
             page.screenshot(path=str(screenshot))
