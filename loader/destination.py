@@ -70,18 +70,38 @@ class _ExactNullCsvCopyJob(PostgresCsvCopyJob):
             columns = ",".join(
                 sql_client.escape_column_name(h.strip('"'), quote=True) for h in header
             )
-            copy_sql = (
-                f"COPY {sql_client.make_qualified_table_name(table_name)} ({columns}) FROM STDIN"
-                f" WITH (FORMAT CSV, DELIMITER '{sep}', NULL '',"
-                f" ENCODING '{csv_format.encoding}')"
+            copy_sql = copy_statement(
+                sql_client.make_qualified_table_name(table_name), columns, sep, csv_format.encoding
             )
             with (
                 sql_client.begin_transaction(),
                 sql_client.native_connection.cursor() as cursor,
             ):
-                cursor.execute("SET LOCAL TIME ZONE 'UTC'")
+                cursor.execute(COPY_SESSION)
                 cursor.copy_expert(copy_sql, f, size=1024 * 1024)
         logger.debug("%s %s", COPY_JOB_MARKER, table_name)
+
+
+COPY_SESSION = "SET LOCAL TIME ZONE 'UTC'"
+
+
+def copy_statement(table: str, columns: str, delimiter: str = ",", encoding: str = "utf-8") -> str:
+    """The ``COPY`` our load job runs for one CSV file (run after :data:`COPY_SESSION`).
+
+    Args:
+        table: the qualified, quoted table name.
+        columns: the quoted column list, comma-separated (the file's header).
+        delimiter: the CSV delimiter.
+        encoding: the file's encoding.
+
+    Returns:
+        ``COPY … FROM STDIN WITH (FORMAT CSV, …)``: an unquoted empty field is NULL, ``""`` an
+        empty string (no ``FORCE_NULL``).
+    """
+    return (
+        f"COPY {table} ({columns}) FROM STDIN"
+        f" WITH (FORMAT CSV, DELIMITER '{delimiter}', NULL '', ENCODING '{encoding}')"
+    )
 
 
 JOB_SEQ_COLUMN = "_dap_job_seq"
