@@ -9,6 +9,7 @@ lines stay: tests/integration/test_cli.py checks those.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pty
 import re
@@ -18,6 +19,8 @@ import subprocess
 import termios
 import time
 from pathlib import Path
+
+import pytest
 
 from tests.helpers import EmulatorProcess
 from tests.integration.test_cli import cd2_env, load_args
@@ -81,12 +84,20 @@ def test_live_display_on_a_terminal(
     assert re.search(r"canvas\.submissions\s+ok\s+snapshot", text)
 
 
-def test_no_live_display_with_json_logs_on_a_terminal(
-    emulator: EmulatorProcess, database: str, tmp_path: Path
+@pytest.mark.parametrize(
+    "flags", [["--log-format", "json"], ["--no-live"]], ids=["json", "no-live"]
+)
+def test_log_lines_instead_of_the_display_on_a_terminal(
+    emulator: EmulatorProcess, database: str, tmp_path: Path, flags: list[str]
 ) -> None:
     env = cd2_env(emulator, TERM="xterm-256color")
-    code, raw = run_on_terminal(load_args(database, tmp_path, "--log-format", "json"), env)
+    code, raw = run_on_terminal(load_args(database, tmp_path, *flags), env)
     text = ANSI.sub("", raw)
     assert code == 0, text[-3000:]
     assert "/3 done" not in text
-    assert '"logger": "loader.progress"' in text or "loader.progress" in text
+    # each table's phase lines are logged, as without a terminal
+    phases = [line for line in text.splitlines() if "loader.progress" in line]
+    assert any("canvas.users" in line and "snapshot" in line for line in phases), text[-3000:]
+    if flags[0] == "--log-format":
+        for line in phases:
+            assert json.loads(line)["logger"] == "loader.progress"
