@@ -6,6 +6,8 @@ on the emulator's ground truth. Also: ``--drop-pending`` clears a package that c
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +15,7 @@ import pytest
 
 import loader.arrow_io as arrow_io
 from tests.helpers import (
+    REPO,
     assert_current_state_matches_truth,
     assert_no_failed_tables,
     current_state,
@@ -20,6 +23,7 @@ from tests.helpers import (
     row_hash,
 )
 from tests.integration.conftest import TABLES, Loader
+from tests.integration.test_cli import cd2_env
 
 FORMATS = ("tsv", "csv", "jsonl", "parquet")
 
@@ -151,7 +155,31 @@ def test_drop_pending_clears_a_package_that_cannot_load(
     assert not again.ok
     assert any("pending package" in e and "--drop-pending" in e for e in again.errors), again.errors
     emu.clear_faults()
-    assert_no_failed_tables(loader.run(drop_pending=True))
+    # the documented command, as a user runs it
+    dropped = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "loader",
+            "load",
+            "--drop-pending",
+            "--namespace",
+            "canvas",
+            "--table",
+            ",".join(f"{ns}.{t}" for ns, t in selected),
+            "--dsn",
+            loader.dsn,
+            "--state-dir",
+            str(loader.state_dir),
+        ],
+        cwd=REPO,
+        env=cd2_env(emu),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert dropped.returncode == 0, dropped.stderr[-3000:]
+    assert "dropping 1 pending load package(s)" in dropped.stderr
     assert_no_failed_tables(loader.run())
     for ns, table in selected:
         assert_current_state_matches_truth(loader.dsn, emu, ns, table)
