@@ -674,9 +674,12 @@ def _assemble(
             arrays.append(screen(values, spec, rejects))
     meta_ts = out.pop("meta_ts", None)
     meta_action = out.pop("meta_action", None)
-    for name, values in out.items():  # columns the schema does not know
+    for name, values in out.items():  # columns the schema does not know: text
         names.append(name)
-        arrays.append(values if pa.types.is_string(values.type) else json_text(values))
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        text = values if pa.types.is_string(values.type) else json_text(values)
+        arrays.append(screen(text, ColumnSpec(name, "value", "text"), rejects))
     names.append("meta_ts")
     if meta_ts is not None:
         meta_ts = _cast(meta_ts, _TS, "meta_ts")
@@ -687,7 +690,10 @@ def _assemble(
     if meta_action is None:
         arrays.append(pa.repeat(pa.scalar("U"), length))
     else:
-        arrays.append(pc.fill_null(_cast(meta_action, pa.string(), "meta_action"), "U"))
+        action = pc.fill_null(_cast(meta_action, pa.string(), "meta_action"), "U")
+        if screen(action, ColumnSpec("meta_action", "meta", "text"), []) is not action:
+            raise ParseError("column meta_action: a NUL byte")
+        arrays.append(action)
     return pa.RecordBatch.from_arrays(arrays, names=names)
 
 

@@ -736,3 +736,16 @@ def test_refused_value_in_a_key_fails_the_object(tmp_path: Path, layout: TableLa
     path = write_rows(tmp_path / "o.tsv.gz", [f"2024-01-01T00:00:00Z\tx1\t{GOOD}"])
     with pytest.raises(ParseError, match="row 1, column id: not a valid 64-bit integer"):
         read_all(path, "tsv", layout, rejects=[])
+
+
+def test_nul_in_a_column_the_schema_does_not_know_is_a_reject(
+    tmp_path: Path, layout: TableLayout
+) -> None:
+    path = tmp_path / "o.tsv.gz"
+    path.write_bytes(
+        gzip.compress(b"meta.ts\tkey.id\tvalue.extra\n2024-01-01T00:00:00Z\t7\ta\\0b\n")
+    )
+    rejects: list[Reject] = []
+    rows = read_all(path, "tsv", layout, rejects=rejects)
+    assert rows[0]["extra"] is None
+    assert [(r.column, r.key, r.value) for r in rejects] == [("extra", '{"id": 7}', "a\\u0000b")]
