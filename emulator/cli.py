@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--rows-per-object", type=int, default=None, help="default 1000000")
     s.add_argument("--retry-after", type=int, default=None, help="429 Retry-After seconds (2)")
     s.add_argument("--gzip-level", type=int, default=None, help="1-9 (default 1)")
+    s.add_argument(
+        "--tsv-escapes",
+        choices=["short", "octal", "hex"],
+        default=None,
+        help="how TSV writes escapes (default short, as DAP does)",
+    )
     s.add_argument("--workers", type=int, default=None, help="jobs generated at once (default 4)")
 
     a = sub.add_parser("advance", help="move the simulated clock forward")
@@ -130,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     fa.add_argument("--delay", type=float, default=None)
     fa.add_argument("--fraction", type=float, default=None)
     fa.add_argument("--error-type", default=None, help="for account_error")
+    fa.add_argument("--value-kind", default=None, help="for poison (nul, json_nul, bad_json, ...)")
+    fa.add_argument("--column", default=None, help="for poison: the column to corrupt")
+    fa.add_argument("--rows", type=int, default=None, help="for poison: values to corrupt (1)")
     fa.add_argument("--seed", type=int, default=None)
     fa.add_argument("--json", dest="raw", default=None, help="rules as JSON instead")
     _url(fa)
@@ -170,6 +179,7 @@ def _serve(args: argparse.Namespace) -> int:
         "rows_per_object": args.rows_per_object,
         "retry_after": args.retry_after,
         "gzip_level": args.gzip_level,
+        "tsv_escapes": args.tsv_escapes,
         "workers": args.workers,
     }
     for key, value in overrides.items():
@@ -251,7 +261,7 @@ def _faults(args: argparse.Namespace) -> int:
             for key in ("count", "rate", "table", "status", "body", "retry_after", "delay"):
                 if getattr(args, key) is not None:
                     rule[key] = getattr(args, key)
-            for key in ("fraction", "seed", "error_type"):
+            for key in ("fraction", "seed", "error_type", "value_kind", "column", "rows"):
                 if getattr(args, key) is not None:
                     rule[key] = getattr(args, key)
         _print(_call(args, "POST", "faults", rule))

@@ -144,6 +144,29 @@ def test_client_subcommands(served: tuple[subprocess.Popen[str], dict], tmp_path
 
     out = _cli(env, "config", "job_polls=2", "url_lifetime=30")
     assert json.loads(out.stdout)["job_polls"] == 2
+    out = _cli(env, "config", "tsv_escapes=octal")
+    assert json.loads(out.stdout)["tsv_escapes"] == "octal", out.stderr
+
+    out = _cli(
+        env,
+        "faults",
+        "add",
+        "--route",
+        "create_job",
+        "--kind",
+        "poison",
+        "--table",
+        "users",
+        "--column",
+        "name",
+        "--value-kind",
+        "json_nul",
+        "--rows",
+        "3",
+    )
+    added = json.loads(out.stdout)["added"][0]
+    assert (added["value_kind"], added["column"], added["rows"]) == ("json_nul", "name", 3)
+    assert json.loads(_cli(env, "faults", "clear").stdout) == {"removed": 1}
 
     out = _cli(env, "truth", "--table", "nope", "--out", str(tmp_path / "x.parquet"))
     assert out.returncode != 0 and "nope" in out.stderr
