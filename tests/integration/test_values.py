@@ -96,11 +96,15 @@ def test_empty_objects_load_as_zero_rows(make_loader: Callable[..., Loader], fmt
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("fmt", "csv_direct"),
+    [(fmt, True) for fmt in FORMATS] + [("tsv", False)],
+    ids=[*FORMATS, "tsv-arrow_items"],
+)
 def test_refused_values_become_null_and_rejects(
-    make_loader: Callable[..., Loader], fmt: str
+    make_loader: Callable[..., Loader], fmt: str, csv_direct: bool
 ) -> None:
-    loader = make_loader(TABLES, format=fmt)
+    loader = make_loader(TABLES, format=fmt, csv_direct=csv_direct)
     emu = loader.emulator
     poisons = [p for p in POISONS if fmt in p[3]]
     emu.add_faults(
