@@ -505,7 +505,7 @@ def screen(values: pa.Array, spec: ColumnSpec, rejects: list[Reject]) -> pa.Arra
             masks.append((pc.invert(numeric), _NOT_NUMERIC))
     elif pa.types.is_timestamp(t) or pa.types.is_date(t):
         low, high = (_TS_MIN, _TS_MAX) if pa.types.is_timestamp(t) else (_DATE_MIN, _DATE_MAX)
-        raw = values.cast(pa.int64() if pa.types.is_timestamp(t) else pa.int32())
+        raw = values.view(pa.int64() if pa.types.is_timestamp(t) else pa.int32())  # no copy
         bounds = pc.min_max(raw).as_py()
         if bounds["min"] is not None and (bounds["min"] < low or bounds["max"] > high):
             masks.append((pc.or_(pc.less(raw, low), pc.greater(raw, high)), _OUT_OF_RANGE))
