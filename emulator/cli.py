@@ -111,6 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--table", required=True)
     _url(r)
 
+    e = sub.add_parser(
+        "empty", help="hard-delete every row of a table (incrementals deliver the deletes)"
+    )
+    e.add_argument("--namespace", default="canvas")
+    e.add_argument("--table", required=True)
+    _url(e)
+
     pr = sub.add_parser("prepare", help="run a query job now, to warm the object cache")
     pr.add_argument("--namespace", default="canvas")
     pr.add_argument("--table", required=True)
@@ -325,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
             _print(
                 _call(args, "POST", "reload", {"namespace": args.namespace, "table": args.table})
             )
+        elif args.command == "empty":
+            _print(_call(args, "POST", "empty", {"namespace": args.namespace, "table": args.table}))
         elif args.command == "prepare":
             body = {
                 "namespace": args.namespace,

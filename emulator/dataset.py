@@ -331,6 +331,45 @@ class Dataset:
         st.reloaded_us = self._clock_us
         self.history.append({"op": "reload", "table": f"{namespace}.{name}"})
 
+    def empty_table(self, namespace: str, name: str) -> int:
+        """Hard-delete every live row of a table, one millisecond after the clock's present.
+
+        The deletes are events of a step of their own at the current clock, and the clock moves
+        on by a millisecond, so an incremental query from the last ``until`` delivers them as
+        deletes and a snapshot (or the ground truth) from now on is empty. Later ``advance`` steps
+        change the table as before (a re-insert brings one key back, growing tables insert).
+        Only this table changes: rows of other tables that refer to it stay.
+
+        Returns:
+            How many rows were deleted.
+
+        Raises:
+            KeyError: unknown table. ValueError: a log table (web_logs) cannot be emptied.
+        """
+        self.table(namespace, name)
+        st = self.states.get((namespace, name))
+        if st is None:
+            raise ValueError(f"{namespace}.{name} cannot be emptied")
+        self.step += 1
+        at = self._clock_us
+        deleted = 0
+        for slot in range(st.count):
+            last = st.latest.get(slot)
+            if last is not None and st.ev_kind[last] == HARD_DELETE:
+                continue
+            st.latest[slot] = len(st.ev_us)
+            st.ev_us.append(at)
+            st.ev_slot.append(slot)
+            st.ev_kind.append(HARD_DELETE)
+            st.ev_step.append(self.step)
+            deleted += 1
+        st.changed_sorted = sorted(st.latest)
+        self._clock_us = at + 1000
+        self.history.append(
+            {"op": "empty", "table": f"{namespace}.{name}", "clock": self.clock.isoformat()}
+        )
+        return deleted
+
     def advance(self, hours: float) -> dict[str, dict[str, int]]:
         """Move the clock forward and generate the changes of the new interval.
 

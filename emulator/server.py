@@ -412,6 +412,21 @@ class Emulator:
             self.lock.release_write()
         return {"namespace": namespace, "table": table, "reloaded_at": rfc3339(self.dataset.clock)}
 
+    def empty_table(self, namespace: str, table: str) -> dict[str, Any]:
+        """Hard-delete every row of a table (see :meth:`Dataset.empty_table`)."""
+        self.lock.acquire_write()
+        try:
+            deleted = self.dataset.empty_table(namespace, table)
+            self._scenario.append({"op": "empty", "table": f"{namespace}.{table}"})
+        finally:
+            self.lock.release_write()
+        return {
+            "namespace": namespace,
+            "table": table,
+            "deleted": deleted,
+            "clock": rfc3339(self.dataset.clock),
+        }
+
     def update_config(self, changes: dict[str, Any]) -> dict[str, Any]:
         """Change run-time settings.
 
@@ -942,6 +957,11 @@ class _Handler(BaseHTTPRequestHandler):
                 b = body or {}
                 self._send_json(
                     200, emu.reload(str(b.get("namespace", "canvas")), _required(b, "table"))
+                )
+            elif key == ("POST", "empty"):
+                b = body or {}
+                self._send_json(
+                    200, emu.empty_table(str(b.get("namespace", "canvas")), _required(b, "table"))
                 )
             elif key == ("POST", "prepare"):
                 self._prepare(body or {})

@@ -14,7 +14,8 @@ More subcommands plug in through :func:`register` (a name, a help line, a functi
 arguments, and a handler returning the exit code).
 
 Exit codes: 0 success; 1 some table or step failed (one line per failure on stderr, naming the
-table and the cause); 2 bad usage or configuration; 130 interrupted.
+table and the cause); 2 bad usage or configuration; 75 another ``cd2 load`` into the same database
+is running (``EX_TEMPFAIL``: try again later); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ logger = logging.getLogger("loader.cli")
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_LOCKED = 75  # sysexits.h EX_TEMPFAIL: another run holds the lock; try again later
 EXIT_INTERRUPTED = 130
 
 
@@ -131,12 +133,21 @@ def _load_arguments(p: argparse.ArgumentParser) -> None:
         help="first drop a load package an earlier run left pending and could not load "
         "(its tables load again from the state in the database; see docs/operations.md)",
     )
+    p.add_argument(
+        "--lock-wait",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="wait this long for another cd2 load into the same database to finish (default 0: "
+        "exit at once with code 75)",
+    )
 
 
 def _load(args: argparse.Namespace) -> int:
     from loader.config import ConfigError, load_settings
     from loader.pipeline import run
     from loader.report import live_display
+    from loader.runlock import RunLocked
 
     # on a terminal, a live display instead of the per-table log lines
     live = args.log_format == "text" and sys.stderr.isatty() and not args.no_live
@@ -155,12 +166,16 @@ def _load(args: argparse.Namespace) -> int:
             work_dir=args.work_dir,
             force_snapshot=True if args.snapshot else None,
             drop_pending=args.drop_pending,
+            lock_wait_seconds=args.lock_wait,
         )
         with live_display(live):
             report = run(settings)
     except ConfigError as exc:
         print(f"cd2 load: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except RunLocked as exc:
+        print(f"cd2 load: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
     print(report.summary())
     if report.ok:
         return EXIT_OK

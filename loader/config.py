@@ -162,6 +162,8 @@ class LoadSettings:
         drop_pending: first drop a load package an earlier run left pending (one that cannot
             load), with the working directory's state, so the state is read from the database
             again (``cd2 load --drop-pending``).
+        lock_wait_seconds: how long a run waits for another run into the same raw schema to
+            finish (:mod:`loader.runlock`; 0: exit at once).
     """
 
     namespaces: tuple[str, ...] = DEFAULT_NAMESPACES
@@ -180,6 +182,7 @@ class LoadSettings:
     csv_direct: bool = True
     rows_per_file: int = 250_000
     drop_pending: bool = False
+    lock_wait_seconds: float = 0.0
 
     def validate(self) -> None:
         """Check values.
@@ -200,6 +203,8 @@ class LoadSettings:
             raise ConfigError(f"mode must be condensed or expanded, not {self.mode!r}")
         if self.concurrency < 1 or self.download_concurrency < 1:
             raise ConfigError("concurrency and download_concurrency must be at least 1")
+        if self.lock_wait_seconds < 0:
+            raise ConfigError("lock_wait_seconds must not be negative")
 
     def tables_for(self, namespace: str, available: Sequence[str] | None) -> list[str]:
         """The tables to load from one namespace.
@@ -292,6 +297,7 @@ def load_settings(**cli: Any) -> LoadSettings:
         csv_direct=_truthy(_setting("csv_direct", cli, True)),
         rows_per_file=int(_setting("rows_per_file", cli, 250_000)),
         drop_pending=bool(cli.get("drop_pending")),
+        lock_wait_seconds=float(_setting("lock_wait_seconds", cli, 0.0)),
     )
     settings.validate()
     return settings

@@ -131,6 +131,8 @@ class RunContext:
             the extract (:func:`loader.schema.reconcile_types`); empty: no raw table yet.
         widen_columns: alters raw columns to wider types (namespace, raw table, widenings);
             the pipeline provides it. None: a type change that needs it fails the table.
+        job_seq_floor: per ``(namespace, table)``, the highest job sequence number found in the
+            database (raw or sync log); the next job takes a number above both it and the state.
     """
 
     client: DapClient
@@ -145,6 +147,27 @@ class RunContext:
     rows_per_file: int = 250_000
     raw_types: dict[str, dict[str, str]] = field(default_factory=dict)
     widen_columns: Callable[[str, str, list[Widening]], None] | None = None
+    job_seq_floor: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def raw_table_name(table: str) -> str:
+    """The raw table of a CD2 table, as dlt's naming convention spells it.
+
+    Args:
+        table: CD2 table name.
+
+    Returns:
+        The PostgreSQL table name.
+    """
+    return str(_NAMING.normalize_table_identifier(table))
+
+
+def current_load_id() -> str | None:
+    """The id of the dlt load package being extracted (None outside an extract)."""
+    try:
+        return str(dlt.current.load_package_state()["load_id"])
+    except Exception:  # noqa: BLE001 - no package in this context
+        return None
 
 
 def with_loader_columns(
@@ -525,6 +548,9 @@ def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any
     """
     client = ctx.client
     result = TableResult(run_id=ctx.report.run_id, namespace=namespace, table=table)
+    # the sync-log row names the package that carries the job: dbt counts a job's rows only
+    # once dlt recorded that package as loaded (_dlt_loads)
+    result.load_id = current_load_id()
     progress = ctx.progress
     since_text = state.get("since")
     kind = SNAPSHOT if ctx.force_snapshot or not since_text else INCREMENTAL
@@ -570,7 +596,10 @@ def load_table(namespace: str, table: str, ctx: RunContext, state: dict[str, Any
         layout = fit_to_raw(namespace, table, layout, ctx)
         if len(query.objects) > MAX_OBJECTS:
             raise DapError(f"job {job.id} has {len(query.objects)} objects (max {MAX_OBJECTS})")
-        seq = int(state.get("job_seq", 0)) + 1
+        # above both the state and what the database holds: rows of a load that never completed
+        # keep their number in raw, and the state (restored from the database) does not know it
+        stored = ctx.job_seq_floor.get((namespace, table), 0)
+        seq = max(int(state.get("job_seq", 0)), stored) + 1
         result.job_id, result.job_seq = job.id, seq
         result.snapshot_at, result.since, result.until = job.at, job.since, job.until
         result.schema_version = job.schema_version or layout.version

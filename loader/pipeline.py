@@ -1,5 +1,8 @@
 """Builds and runs the dlt pipelines: one per namespace, into the ``raw_<namespace>`` schema.
 
+A run holds an advisory lock per raw schema in the destination for its whole duration
+(:mod:`loader.runlock`): a second run into the same schemas waits (``lock_wait_seconds``) or stops.
+
 For each selected namespace, in order:
 
 1. the state is synchronised with the copy dlt keeps in the database (``_dlt_pipeline_state``),
@@ -43,6 +46,7 @@ from loader.destination import job_seq_index_name, job_seq_index_sql, make_desti
 from loader.extract import WORK_PREFIX, RunContext, TableAborted, remove_stale_downloads
 from loader.redaction import redact_text, register_dsn_secret
 from loader.report import FAILED, OK, Progress, RunReport, TableResult
+from loader.runlock import RunLock
 from loader.schema import SYNC_LOG_TABLE, Widening, table_name_problem
 from loader.source import canvas
 
@@ -225,6 +229,61 @@ def index_raw_tables(dsn: str, namespace: str, tables: list[str]) -> None:
     conn.close()
 
 
+def stored_job_seqs(dsn: str, namespace: str, tables: list[str]) -> dict[str, int]:
+    """The highest job sequence number each table has in the database: in raw or the sync log.
+
+    dlt's state (restored from ``_dlt_pipeline_state``) holds the last job sequence of every
+    *committed* load. Rows of a load that did not complete (a run killed during the ``COPY``s,
+    whose pipelines folder was then lost) are in raw all the same, under a number the state does
+    not know: the next job must not take it again. The sync log answers for most tables at once;
+    raw is read only above that number, where its BRIN index on ``_dap_job_seq`` skips every block
+    range it already summarised.
+
+    Args:
+        dsn: PostgreSQL DSN.
+        namespace: DAP namespace.
+        tables: CD2 table names.
+
+    Returns:
+        Table name -> highest ``_dap_job_seq``/``job_seq`` found (tables with none are left out).
+    """
+    import psycopg2
+    from psycopg2 import sql
+
+    from loader.extract import raw_table_name
+
+    schema = dataset_name(namespace)
+    found: dict[str, int] = {}
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute("select to_regclass(%s)", (f'"{schema}"."{SYNC_LOG_TABLE}"',))
+        row = cur.fetchone()
+        if row and row[0] is not None:
+            cur.execute(
+                sql.SQL(
+                    "select table_name, max(job_seq) from {}.{} where job_seq is not null "
+                    "group by table_name"
+                ).format(sql.Identifier(schema), sql.Identifier(SYNC_LOG_TABLE))
+            )
+            found = {name: int(seq) for name, seq in cur.fetchall() if seq is not None}
+        for table in tables:
+            raw = raw_table_name(table)
+            cur.execute("select to_regclass(%s)", (f'"{schema}"."{raw}"',))
+            row = cur.fetchone()
+            if not row or row[0] is None:
+                continue
+            cur.execute(
+                sql.SQL("select max(_dap_job_seq) from {}.{} where _dap_job_seq > %s").format(
+                    sql.Identifier(schema), sql.Identifier(raw)
+                ),
+                (found.get(table, -1),),
+            )
+            row = cur.fetchone()
+            if row and row[0] is not None:
+                found[table] = int(row[0])
+    conn.close()
+    return found
+
+
 def raw_column_types(dsn: str, namespace: str) -> dict[str, dict[str, str]]:
     """The columns of a namespace's raw tables and their types, before a load.
 
@@ -386,6 +445,15 @@ def run_namespace(
         return
     logger.info("%s: %d table(s) into schema %s", namespace, len(tables), dataset_name(namespace))
     ctx.progress.expect(len(tables))
+    try:
+        for table, seq in stored_job_seqs(target.dsn, namespace, tables).items():
+            ctx.job_seq_floor[(namespace, table)] = seq
+    except Exception as exc:  # noqa: BLE001
+        report.errors.append(
+            f"{namespace}: reading the job sequence numbers from the database failed: "
+            f"{_one_line(exc)}"
+        )
+        return
     before = len(report.results)
     started = time.monotonic()
     try:
@@ -484,6 +552,10 @@ def run(
 
     Returns:
         The run report (check :attr:`RunReport.ok`).
+
+    Raises:
+        RunLocked: another run into the same raw schema of this database holds its lock (after
+            waiting ``settings.lock_wait_seconds``).
     """
     # everything the run writes (dlt's pipelines folder and load packages, spooled CSVs,
     # downloads) holds institution data: owner-only, whatever the caller's umask
@@ -499,6 +571,23 @@ def _run(
 ) -> RunReport:
     report = RunReport()
     target = resolve_target(settings)
+    # one run at a time per raw schema, for the whole run (raises RunLocked)
+    lock = RunLock(
+        target.dsn, [dataset_name(ns) for ns in settings.namespaces], settings.lock_wait_seconds
+    ).acquire()
+    try:
+        return _run_locked(settings, report, target, credentials, client)
+    finally:
+        lock.release()
+
+
+def _run_locked(
+    settings: LoadSettings,
+    report: RunReport,
+    target: Target,
+    credentials: DapCredentials | None,
+    client: DapClient | None,
+) -> RunReport:
     own_client = client is None
     if client is None:
         client = dap_client(credentials or resolve_credentials(), settings)

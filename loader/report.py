@@ -65,6 +65,8 @@ class TableResult:
         started_at: when work on the table began.
         finished_at: when it ended.
         error: one-line cause (failures; for ``resnapshot``, why the snapshot was needed).
+        load_id: the dlt load package that carries the job (its row in ``_dlt_loads`` says the
+            whole job is stored).
     """
 
     run_id: str
@@ -85,6 +87,7 @@ class TableResult:
     started_at: datetime = field(default_factory=utcnow)
     finished_at: datetime | None = None
     error: str | None = None
+    load_id: str | None = None
 
     @property
     def qualified(self) -> str:
@@ -130,6 +133,7 @@ class TableResult:
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "error": self.error,
+            "load_id": self.load_id,
         }
 
     def to_arrow(self) -> pa.Table:

@@ -529,6 +529,7 @@ def sync_log_columns() -> list[dict[str, Any]]:
         ("started_at", "timestamp"),
         ("finished_at", "timestamp"),
         ("error", "text"),
+        ("load_id", "text"),
     )
     return [{"name": n, "data_type": t, "nullable": True} for n, t in spec]
 
@@ -557,5 +558,6 @@ SYNC_LOG_SCHEMA = pa.schema(
         ("started_at", pa.timestamp("us", tz="UTC")),
         ("finished_at", pa.timestamp("us", tz="UTC")),
         ("error", pa.string()),
+        ("load_id", pa.string()),
     ]
 )

@@ -27,6 +27,11 @@
     API never served it) is NULL, cast to the catalog type, so the model always has every
     catalog column: as it had when built empty before its table was first loaded, and as the
     staging view over it reads.
+    Only jobs whose dlt load package completed count (cd2_completed_jobs: the job's sync-log row
+    names a package recorded in _dlt_loads): rows of a load still running, or of one killed before
+    it completed, are ignored. The newest snapshot comes from the same sync-log rows, so a snapshot
+    of a table that was empty at that moment (no raw rows at all) still supersedes everything
+    before it and leaves the current state empty.
 
     The model is indexed on its key (unique: one row per key), on _dap_job_seq (the processed
     marker, and the boundary job's stored rows) and on _dap_change_order (no longer used by the
@@ -46,6 +51,7 @@
     {%- endfor -%}
     {%- set raw = source(source_name, table_name) -%}
     {%- set sync_log = api.Relation.create(database=raw.database, schema=raw.schema, identifier='_dap_sync_log') -%}
+    {%- set loads = api.Relation.create(database=raw.database, schema=raw.schema, identifier='_dlt_loads') -%}
     {{ config(
         materialized='incremental',
         unique_key=key,
@@ -65,7 +71,14 @@
     {%- if not cd2_source_exists(raw) %}
 {{ cd2_empty_from_source(source_name, table_name) }}
     {%- else %}
+    {%- set tracked = cd2_load_tracking(sync_log, loads) %}
 with
+{%- if tracked %}
+
+completed_jobs as (
+    {{ cd2_completed_jobs(sync_log, loads, table_name) | indent(4) }}
+),
+{%- endif %}
 {%- if is_incremental() %}
 
 processed as (
@@ -81,7 +94,7 @@ boundary_logged as (
         max(sync_log.{{ adapter.quote('rows') }}) as records
     from {{ sync_log }} as sync_log
     cross join processed
-    where sync_log.table_name = '{{ table_name }}'
+    where lower(sync_log.table_name) = lower('{{ table_name }}')
         and sync_log.job_seq = processed.job_seq
         and sync_log.status in ('ok', 'resnapshot')
 ),
@@ -107,7 +120,12 @@ boundary_complete as (
 {%- endif %}
 
 newest_snapshot as (
-    {%- if snapshots_are_full_state %}
+    {%- if snapshots_are_full_state and tracked %}
+    {#- from the sync log: a snapshot of an empty table has no raw rows #}
+    select max(completed_jobs.job_seq) as job_seq
+    from completed_jobs
+    where completed_jobs.load_kind = 'snapshot'
+    {%- elif snapshots_are_full_state %}
     {%- if is_incremental() %}
     {#- only a snapshot after the processed jobs matters (an older one precedes every record read
         below); the filter on the job sequence alone lets the raw table's index serve it #}
@@ -136,6 +154,9 @@ new_records as (
     cross join processed
     {%- endif %}
     where (newest_snapshot.job_seq is null or raw_records._dap_job_seq >= newest_snapshot.job_seq)
+    {%- if tracked %}
+        and raw_records._dap_job_seq in (select completed_jobs.job_seq from completed_jobs)
+    {%- endif %}
     {%- if is_incremental() %}
         and raw_records._dap_job_seq > processed.job_seq
 
@@ -148,6 +169,9 @@ new_records as (
     cross join processed
     where (newest_snapshot.job_seq is null or raw_records._dap_job_seq >= newest_snapshot.job_seq)
         and raw_records._dap_job_seq = processed.job_seq
+        {%- if tracked %}
+        and raw_records._dap_job_seq in (select completed_jobs.job_seq from completed_jobs)
+        {%- endif %}
         {%- if job_sizes_known %}
         {#- no column of the outer query: PostgreSQL evaluates it once and skips the scan #}
         and (select is_complete from boundary_complete) = 0
@@ -196,8 +220,8 @@ select * from final
 {%- endmacro %}
 
 
-{#- Pre-hook SQL: empty the model before an incremental run that must rebuild it (a snapshot job
-    newer than anything processed, or a small table where rebuilding is cheaper than merging,
+{#- Pre-hook SQL: empty the model before an incremental run that must rebuild it (a completed
+    snapshot job newer than anything processed, empty snapshots included, or a small table where rebuilding is cheaper than merging,
     unless var `incremental_tables` lists it). -#}
 {% macro cd2_current_state_reset_sql(source_name, table_name, snapshots_are_full_state) -%}
     {%- set raw = source(source_name, table_name) -%}
@@ -230,6 +254,19 @@ select * from final
             select coalesce(max(_dap_job_seq), -1) as job_seq from {{ this }}
         {%- endset -%}
         {%- set marker = run_query(marker_query).columns[0].values()[0] | int -%}
+        {%- set sync_log = api.Relation.create(database=raw.database, schema=raw.schema, identifier='_dap_sync_log') -%}
+        {%- set loads = api.Relation.create(database=raw.database, schema=raw.schema, identifier='_dlt_loads') -%}
+        {%- if cd2_load_tracking(sync_log, loads) -%}
+        {#- completed snapshot jobs only, empty ones included (they have no raw rows) -#}
+        {%- set newer_snapshot -%}
+        (
+            select max(completed_jobs.job_seq)
+            from ({{ cd2_completed_jobs(sync_log, loads, table_name) }}) as completed_jobs
+            where completed_jobs.load_kind = 'snapshot'
+                and completed_jobs.job_seq > {{ marker }}
+        ) is not null
+        {%- endset -%}
+        {%- else -%}
         {%- set newer_snapshot -%}
         (
             select max(
@@ -239,6 +276,7 @@ select * from final
             where raw_records._dap_job_seq > {{ marker }}
         ) is not null
         {%- endset -%}
+        {%- endif -%}
         {%- do conditions.append(newer_snapshot) -%}
     {%- endif -%}
     {%- if not conditions -%}

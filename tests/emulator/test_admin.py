@@ -163,3 +163,34 @@ def test_admin_bodies_must_be_objects(api: Api) -> None:
         r = api.http.post(f"/_emulator/{route}", json=[1, 2])
         assert r.status_code == 400, route
         assert r.json()["error"]["type"] == "ValidationError"
+
+
+def test_empty_hard_deletes_every_row(api: Api) -> None:
+    """POST /_emulator/empty: the truth and the next snapshot are empty, and an incremental from
+    the previous clock delivers a delete for every key the table had."""
+    api.admin("POST", "advance", {"hours": 6})
+    before = _truth(api, "canvas", "favorites")
+    since = api.admin("GET", "status")["clock"]
+    assert before.num_rows > 0
+    out = api.admin("POST", "empty", {"namespace": "canvas", "table": "favorites"})
+    assert out["deleted"] == before.num_rows
+    assert dt.datetime.fromisoformat(out["clock"]) > dt.datetime.fromisoformat(since)
+    assert _truth(api, "canvas", "favorites").num_rows == 0
+    snap = api.query("canvas", "favorites", format="tsv", mode="condensed")
+    assert snap["status"] == "complete"
+    rows = [r for o in snap["objects"] for r in _rows(api, o["id"])]
+    assert rows == []
+    inc = api.query("canvas", "favorites", format="tsv", mode="condensed", since=since)
+    records = [r for o in inc["objects"] for r in _rows(api, o["id"])]
+    deleted = {r["key.id"] for r in records if r["meta.action"] == "D"}
+    assert deleted == {str(k) for k in before.column("id").to_pylist()}
+    assert all(r["meta.action"] == "D" for r in records)
+    for bad in ({"table": "web_logs", "namespace": "canvas_logs"}, {"table": "no_such"}, {}):
+        r = api.http.post("/_emulator/empty", json=bad)
+        assert r.status_code in (400, 404), r.text
+
+
+def _rows(api: Api, object_id: str) -> list[dict[str, str | None]]:
+    (url,) = api.urls([object_id]).values()
+    header, rows = parse_tsv(gunzip_single_member(api.download(url)).decode())
+    return [dict(zip(header, row, strict=True)) for row in rows]

@@ -50,6 +50,18 @@ def test_settings_validation() -> None:
     LoadSettings().validate()
 
 
+def test_lock_wait_from_the_flag_then_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from loader.config import load_settings
+
+    monkeypatch.delenv("SOURCES__DAP__LOCK_WAIT_SECONDS", raising=False)
+    assert load_settings().lock_wait_seconds == 0  # .dlt/config.toml: exit at once
+    monkeypatch.setenv("SOURCES__DAP__LOCK_WAIT_SECONDS", "90")
+    assert load_settings().lock_wait_seconds == 90
+    assert load_settings(lock_wait_seconds=5).lock_wait_seconds == 5  # the flag wins
+    with pytest.raises(ConfigError, match="lock_wait_seconds"):
+        load_settings(lock_wait_seconds=-1)
+
+
 def test_credentials_fall_back_to_the_dap_cli_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (
         "SOURCES__DAP__CLIENT_ID",
