@@ -64,7 +64,7 @@ demo: $(BIN)/cd2 $(DBT_PROFILES_DIR)/profiles.yml
 		$(BIN)/cd2 load && \
 		eval "$$($(BIN)/cd2 warehouse url --env)" && \
 		echo "==> dbt build (current state, CD1 star schema, reports)" && \
-		$(BIN)/dbt build --quiet --warn-error-options '{"error": []}' && \
+		$(BIN)/dbt build --vars '{shard_id: 1}' --quiet --warn-error-options '{"error": []}' && \
 		$(BIN)/cd2 summary
 	@kill $$(cat $(STATE)/emulator.pid) 2>/dev/null || true
 	@echo

@@ -61,7 +61,7 @@ from loader.warehouse import EmbeddedWarehouse  # noqa: E402
 DATABASE = "bench_dbt"
 MODELS = ["base_canvas__submissions", "stg_canvas__submissions"]
 BASE = "canvas_base.base_canvas__submissions"
-STAGING = "canvas.stg_canvas__submissions"
+STAGING = "canvas.submissions"  # stg_canvas__submissions under dap's name
 RAW = "raw_canvas.submissions"
 
 
@@ -217,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                 "RUNTIME__DLTHUB_TELEMETRY": "false",
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
                 "DO_NOT_TRACK": "1",
+                "CD2_SHARD_ID": "1",  # the emulator's shard; dbt refuses to run without one
             }
         )
         bin_dir = Path(sys.executable).parent

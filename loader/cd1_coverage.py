@@ -69,6 +69,10 @@ class TableCoverage:
         null_notes: NULL-by-design reasons by column (mapping notes).
         cd2_notes: derivation notes by column (mapping notes).
         null_expressions: columns the compiled select emits as a bare ``cast(null as ...)``.
+        approximate: why the whole table only approximates CD1's (mapping ``approximate:``), or
+            None.
+        approximate_notes: why a column only approximates CD1's, by column (a column note's
+            ``approximate:``).
     """
 
     name: str
@@ -81,6 +85,8 @@ class TableCoverage:
     null_notes: dict[str, str] = field(default_factory=dict)
     cd2_notes: dict[str, str] = field(default_factory=dict)
     null_expressions: set[str] = field(default_factory=set)
+    approximate: str | None = None
+    approximate_notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def present(self) -> list[str]:
@@ -114,6 +120,24 @@ class TableCoverage:
     def with_source(self) -> list[str]:
         """Present columns with a CD2 source (everything not NULL by design)."""
         return [c for c in self.present if c not in self.null_notes]
+
+    @property
+    def approximate_columns(self) -> list[str]:
+        """Columns with a CD2 source whose values only approximate CD1's: every one of an
+        approximate table, else those with a column note."""
+        if self.approximate:
+            return self.with_source
+        return [c for c in self.with_source if c in self.approximate_notes]
+
+    @property
+    def status(self) -> str:
+        """``missing`` (a model or column is missing), ``approximate`` (the table, or some column,
+        only approximates CD1), ``NULL columns`` (some columns are NULL by design) or ``full``."""
+        if self.missing:
+            return "missing"
+        if self.approximate or self.approximate_columns:
+            return "approximate"
+        return "NULL columns" if self.null_by_design else "full"
 
     @property
     def undocumented_nulls(self) -> list[str]:
@@ -344,8 +368,13 @@ def collect(project_dir: Path, compiled_dir: Path | None = None) -> list[TableCo
         cov.in_yaml = {c["name"] for c in model.get("columns") or []}
         contract = ((model.get("config") or {}).get("contract") or {}).get("enforced")
         cov.contract = bool(contract)
-        for column, note in ((mapping.get(name) or {}).get("columns") or {}).items():
+        notes = mapping.get(name) or {}
+        if notes.get("approximate"):
+            cov.approximate = str(notes["approximate"])
+        for column, note in (notes.get("columns") or {}).items():
             note = note or {}
+            if note.get("approximate"):
+                cov.approximate_notes[column] = str(note["approximate"])
             # `{null: "why"}` unquoted is a YAML null key; accept it and the quoted "null"
             why = note.get("null") or note.get(None)
             if why:
@@ -381,6 +410,7 @@ def coverage_markdown(tables: list[TableCoverage]) -> str:
     present = sum(len(t.present) for t in tables)
     sourced = sum(len(t.with_source) for t in tables)
     nulls = sum(len(t.null_by_design) for t in tables)
+    approximate = sum(len(t.approximate_columns) for t in tables)
     modelled = sum(1 for t in tables if t.has_model)
     lines = [
         f"<!-- {GENERATED} -->",
@@ -391,7 +421,9 @@ def coverage_markdown(tables: list[TableCoverage]) -> str:
         "contract (`_cd1__models.yml`, enforced) lists the column and, where compiled SQL was",
         "available, the model's final select has it. *CD2 source*: present and filled from CD2.",
         "*NULL by design*: present but always NULL, with the reason from",
-        "`docs/cd1/mapping/*.yml`.",
+        "`docs/cd1/mapping/*.yml`. *Approximate*: filled from CD2, but the values only",
+        "approximate what CD1 held (the reason is listed below). Status: `full` (every column",
+        "from CD2), `NULL columns` (some NULL by design), `approximate`, `missing`.",
         "",
         "## Totals",
         "",
@@ -403,19 +435,30 @@ def coverage_markdown(tables: list[TableCoverage]) -> str:
         f"| columns present | {present} |",
         f"| columns with a CD2 source | {sourced} |",
         f"| columns NULL by design | {nulls} |",
+        f"| columns approximate | {approximate} |",
+        f"| tables approximate | {sum(1 for t in tables if t.status == 'approximate')} |",
         f"| columns missing | {total_cols - present} |",
         "",
         "## Tables",
         "",
-        "| table | type | columns | present | CD2 source | NULL by design | issues |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "| table | type | status | columns | present | CD2 source | NULL by design | approximate "
+        "| issues |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for t in tables:
         issues = _issues(t)
         lines.append(
-            f"| {t.name} | {t.dw_type} | {len(t.columns)} | {len(t.present)} | "
-            f"{len(t.with_source)} | {len(t.null_by_design)} | {_cell('; '.join(issues))} |"
+            f"| {t.name} | {t.dw_type} | {t.status} | {len(t.columns)} | {len(t.present)} | "
+            f"{len(t.with_source)} | {len(t.null_by_design)} | {len(t.approximate_columns)} | "
+            f"{_cell('; '.join(issues))} |"
         )
+    lines += ["", "## Approximate", "", "| table | column | why |", "|---|---|---|"]
+    for t in tables:
+        if t.approximate:
+            lines.append(f"| {t.name} | (every column) | {_cell(t.approximate)} |")
+        for column in t.approximate_columns:
+            if column in t.approximate_notes:
+                lines.append(f"| {t.name} | {column} | {_cell(t.approximate_notes[column])} |")
     lines += ["", "## Columns NULL by design", "", "| table | column | why |", "|---|---|---|"]
     for t in tables:
         for column in t.null_by_design:

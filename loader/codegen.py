@@ -530,6 +530,8 @@ def cd1_models_yml(project_dir: Path) -> str:
         desc = table.get("description") or name
         if notes.get("summary"):
             desc += f"\n\nCD2: {notes['summary']}"
+        if notes.get("approximate"):
+            desc += f"\n\nApproximate: {notes['approximate']}"
         if table["dw_type"] in ("fact", "both"):
             # the ER diagram picture (docs/erd/_erd__images.md, written by loader.cd1_coverage)
             desc += f"\n\n{{{{ doc('cd1_erd__{name}') }}}}"
@@ -559,6 +561,8 @@ def cd1_models_yml(project_dir: Path) -> str:
                 cdesc += f" NULL by design: {note['null']}"
             elif note.get("cd2"):
                 cdesc += f" CD2: {note['cd2']}"
+                if note.get("approximate"):
+                    cdesc += f" Approximate: {note['approximate']}"
             lines += [
                 f"      - name: {cname}",
                 f"        data_type: {cd1_type(col)}",

@@ -1,7 +1,8 @@
 """What the warehouse holds: the summary ``make demo`` prints at the end (``cd2 summary``).
 
 Counts, per layer, the tables and rows that exist: raw (``raw_<ns>``, append-only), current state
-(``canvas``/``canvas_logs`` staging views), the CD1 star schema and the analytics marts.
+(``canvas``/``canvas_logs`` staging views, under dap's table names), the CD1 star schema and the
+analytics marts.
 Read-only; works on any warehouse the DSN points at.
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 # (label, schema name pattern, relation kinds): relkind r = table, v = view, p = partitioned
 LAYERS: tuple[tuple[str, str, str], ...] = (
     ("raw (append-only, every record received)", "raw\\_%", "rp"),
-    ("current state (stg_* views)", "canvas%", "v"),
+    ("current state (canvas.<table> views)", "canvas%", "v"),
     ("CD1 star schema", "{cd1}", "rpv"),
     ("analytics reports", "{analytics}", "rpv"),
 )

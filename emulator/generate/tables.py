@@ -203,7 +203,12 @@ def enrollment_terms(ctx: Ctx) -> None:
 
 def courses(ctx: Ctx) -> None:
     w = ctx.world
-    term_idx = pc.add(pc.remainder(ctx.sslots, 4), 1)  # terms 2..5 (slot 1..4)
+    # terms 2..5 (slot 1..4); courses 0 and 1 of every 8 are in the default term (slot 0): the
+    # first runs on with no end date, the second concluded on its own end date (Analytics' current
+    # and completed scopes)
+    in_default = pc.less(pc.remainder(ctx.sslots, 8), 2)
+    ongoing = pc.equal(pc.remainder(ctx.sslots, 8), 0)
+    term_idx = pc.if_else(in_default, 0, pc.add(pc.remainder(ctx.sslots, 4), 1))
     n_acc = w.accounts
     account = pc.add(ctx.rand.below("account", n_acc - 1, versioned=False), 2)
     subject = ctx.rand.choice(
@@ -218,6 +223,11 @@ def courses(ctx: Ctx) -> None:
     )
     term_start = pc.take(pa.array([None] + [t[1] for t in TERMS[1:]], pa.string()), term_idx)
     term_end = pc.take(pa.array([None] + [t[2] for t in TERMS[1:]], pa.string()), term_idx)
+    concluded = pc.and_(in_default, pc.invert(ongoing))
+    term_start = pc.if_else(concluded, pa.scalar(TERMS[2][1]), term_start)
+    term_end = pc.if_else(concluded, pa.scalar(TERMS[2][2]), term_end)
+    # both published, so that each scope has a course whatever the random states give
+    ws_pick = pc.if_else(in_default, pa.scalar("available"), ws_pick)
     _set(
         ctx,
         account_id=lambda: account,
@@ -521,9 +531,15 @@ def _submission_parts(ctx: Ctx, slots: pa.Array) -> tuple[pa.Array, pa.Array, pa
 
 
 def submission_user_slot(ctx: Ctx, slots: pa.Array) -> pa.Array:
-    """User slot of the student who owns each submission slot."""
-    course, _, k = _submission_parts(ctx, slots)
-    return ctx.world.student_user_slot(course, k)
+    """User slot of the user who owns each submission slot: student ``k``, except that the last
+    student is not assigned the next-to-last assignment of each course (Canvas then has no
+    submission row for the pair); that slot is the teacher's own (student-view) submission."""
+    course, j, k = _submission_parts(ctx, slots)
+    w = ctx.world
+    unassigned = pc.and_(
+        pc.equal(j, w.assignments_per_course - 2), pc.equal(k, w.students_per_course - 1)
+    )
+    return pc.if_else(unassigned, w.teacher_user_slot(course), w.student_user_slot(course, k))
 
 
 def submissions(ctx: Ctx) -> None:
@@ -559,7 +575,7 @@ def submissions(ctx: Ctx) -> None:
         ctx,
         course_id=lambda: pc.add(course, 1),
         assignment_id=lambda: pc.add(assignment, 1),
-        user_id=lambda: ctx.user_ids(w.student_user_slot(course, k)),
+        user_id=lambda: ctx.user_ids(submission_user_slot(ctx, ctx.sslots)),
         workflow_state=lambda: state,
         score=lambda: score,
         published_score=lambda: score,
@@ -675,6 +691,10 @@ def quizzes(ctx: Ctx) -> None:
             pc.add(pc.multiply(course, 3), 2), pc.invert(graded)
         ),
         quiz_type=lambda: pc.if_else(graded, pa.scalar("assignment"), pa.scalar("practice_quiz")),
+        # a varchar in CD2 holding one of Canvas' three policies
+        scoring_policy=lambda: pc.if_else(
+            graded, pa.scalar("keep_highest"), pa.scalar("keep_latest")
+        ),
         title=lambda: pc.if_else(graded, pa.scalar("Weekly quiz"), pa.scalar("Practice quiz")),
         question_count=lambda: ctx.const(5, pa.int32()),
     )
@@ -855,6 +875,23 @@ CONTENT_TAG_KINDS = (
     "Attachment",
     "LearningOutcome",
 )
+
+
+def asset_user_accesses(ctx: Ctx) -> None:
+    """Two students' views of every wiki page (asset_code ``wiki_page_<id>``, as Canvas records
+    page views), with whole-number view scores."""
+    page = ctx.mod(ctx.sslots, 3 * ctx.world.courses)
+    course = ctx.div(page, 3)
+    _set(
+        ctx,
+        asset_code=lambda: pc.binary_join_element_wise("wiki_page", _str(pc.add(page, 1)), "_"),
+        context_type=lambda: ctx.const("Course"),
+        context_id=lambda: pc.add(course, 1),
+        user_id=lambda: ctx.user_ids(
+            ctx.world.student_user_slot(course, ctx.mod(ctx.sslots, ctx.world.students_per_course))
+        ),
+        view_score=lambda: pc.cast(pc.add(ctx.mod(ctx.sslots, 7), 1), pa.float64()),
+    )
 
 
 def content_tags(ctx: Ctx) -> None:
@@ -1313,6 +1350,13 @@ SPECS: dict[str, Callable[[Ctx], None]] = {
     ),
     "discussion_topics": per_course(
         3,
+        # the third topic of each course belongs to the course's first group (a group topic)
+        context_type=lambda c, course, i: pc.if_else(
+            pc.equal(i, 2), c.const("Group"), c.const("Course")
+        ),
+        context_id=lambda c, course, i: pc.if_else(
+            pc.equal(i, 2), pc.add(pc.multiply(course, 2), 1), pc.add(course, 1)
+        ),
         user_id=_teacher,
         type=lambda c, course, i: null_where(c.const("Announcement"), pc.not_equal(i, 0)),
         assignment_id=_nulls,
@@ -1328,6 +1372,7 @@ SPECS: dict[str, Callable[[Ctx], None]] = {
     "discussion_entry_participants": discussion_entry_participants,
     "discussion_topic_participants": discussion_topic_participants,
     "wikis": wikis,
+    "asset_user_accesses": asset_user_accesses,
     "wiki_pages": per_course(
         3,
         user_id=_teacher,

@@ -202,6 +202,7 @@ class World:
             "discussion_entry_participants": 18 * c,
             "wikis": 3 * c,
             "wiki_pages": 3 * c,
+            "asset_user_accesses": 6 * c,
             "context_modules": 2 * c,
             "content_tags": 6 * c,
             "context_module_progressions": 2 * s * c,

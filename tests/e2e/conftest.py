@@ -151,6 +151,9 @@ def create_warehouse(
         # The emulator enforces no per-minute limits; the documented ones would make a load of
         # ~90 tables wait ~18 minutes for job-creation slots.
         "SOURCES__DAP__RATE_LIMIT_SCALE": "0",
+        # The emulator's data is shard 1 (its cross-shard users are shard 7); dbt refuses to run
+        # without an explicit shard (macros/cd1/cd1_shard_id.sql).
+        "CD2_SHARD_ID": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
         "RUNTIME__DLTHUB_TELEMETRY": "false",

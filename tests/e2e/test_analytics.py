@@ -133,10 +133,9 @@ def canvas_quartiles(values: Iterable[float]) -> tuple[float, float, float]:
     return at(0.25), at(0.5), at(0.75)
 
 
-def tardiness(submission: Row | None) -> str:
-    """The status of one (assignment, student) pair, as the Analytics API tallies it."""
-    if submission is None:
-        return "floating"
+def tardiness(submission: Row) -> str:
+    """The status of one (assignment, student) pair that has a submission row, as the Analytics
+    API tallies it (a student without a row is not assigned the assignment: not counted)."""
     submitted = submission["submitted_at"] is not None and submission["submission_type"] is not None
     if submission["excused"]:
         return "on_time" if submitted else "floating"
@@ -223,13 +222,19 @@ def test_course_assignments_match_truth(analytics_warehouse: Warehouse) -> None:
         for r in truth_rows(warehouse, "post_policies")
     }
     expected: dict[int, Row] = {}
+    unassigned = 0
     for assignment in assignments:
         types = json.loads(assignment["submission_types"] or "[]")
         non_digital = len(types) == 0 or (
             len(types) == 1 and types[0] in ("on_paper", "none", "not_graded")
         )
-        pairs = [submissions.get((assignment["id"], student)) for student in students]
-        scores = [p["score"] for p in pairs if p is not None and p["score"] is not None]
+        pairs = [
+            submissions[(assignment["id"], student)]
+            for student in students
+            if (assignment["id"], student) in submissions
+        ]
+        unassigned += len(students) - len(pairs)
+        scores = [p["score"] for p in pairs if p["score"] is not None]
         statuses = Counter(tardiness(p) for p in pairs) if not non_digital else Counter()
         total = sum(statuses.values())
         row: Row = {
@@ -252,6 +257,7 @@ def test_course_assignments_match_truth(analytics_warehouse: Warehouse) -> None:
             row[f"{status}_fraction"] = statuses[status] / total if total else 0.0
         expected[assignment["id"]] = row
     assert expected, "the chosen course should have published assignments"
+    assert unassigned > 0, "some student should not be assigned some assignment (no submission)"
     assert any(r["scored_submission_count"] >= 4 for r in expected.values())
 
     actual = {
@@ -274,6 +280,41 @@ def test_course_assignments_match_truth(analytics_warehouse: Warehouse) -> None:
                 assert close(got[column], value), (assignment_id, column, got[column], value)
             else:
                 assert got[column] == value, (assignment_id, column, got[column], value)
+
+
+def test_default_term_scopes_follow_concluded_courses(analytics_warehouse: Warehouse) -> None:
+    """department_statistics' current and completed scopes (the root account): courses of the
+    default term that are available and not concluded, and those concluded (completed, or past
+    their own or their term's end now), as the API's scopes; both hold courses."""
+    warehouse = analytics_warehouse
+    now = datetime.now(UTC)
+    terms = {r["id"]: r for r in truth_rows(warehouse, "enrollment_terms")}
+    default_term = min(
+        t
+        for t, r in terms.items()
+        if r["name"] == "Default Term" and r["workflow_state"] != "deleted"
+    )
+    root = next(
+        r["id"] for r in truth_rows(warehouse, "accounts") if r["parent_account_id"] is None
+    )
+    expected: Counter[str] = Counter()
+    for course in truth_rows(warehouse, "courses"):
+        if course["enrollment_term_id"] != default_term:
+            continue
+        if course["workflow_state"] not in ("available", "completed"):
+            continue
+        ends = [course["conclude_at"], terms[default_term]["end_at"]]
+        concluded = course["workflow_state"] == "completed" or any(
+            end is not None and end < now for end in ends
+        )
+        expected["completed" if concluded else "current"] += 1
+    rows = warehouse.query(
+        "select scope, courses from analytics.department_statistics"
+        " where account_id = %s and scope in ('current', 'completed') and term_id = %s",
+        (root, default_term),
+    )
+    assert dict(rows) == dict(expected)
+    assert expected["current"] > 0 and expected["completed"] > 0
 
 
 def course_page_views(warehouse: Warehouse, course: int) -> list[Row]:
@@ -320,7 +361,9 @@ def test_course_student_summaries_match_truth(analytics_warehouse: Warehouse) ->
     }
     expected = {}
     for student in students:
-        statuses = Counter(tardiness(submissions.get((a, student))) for a in digital)
+        statuses = Counter(
+            tardiness(submissions[(a, student)]) for a in digital if (a, student) in submissions
+        )
         expected[student] = (
             views[student],
             max(views[s] for s in active),
@@ -332,7 +375,7 @@ def test_course_student_summaries_match_truth(analytics_warehouse: Warehouse) ->
             statuses["late"],
             statuses["missing"],
             statuses["floating"],
-            len(digital),
+            sum(statuses.values()),
         )
     rows = warehouse.query(
         "select user_id, page_views, max_page_views, page_views_level, participations,"

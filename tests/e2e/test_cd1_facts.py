@@ -94,8 +94,8 @@ def test_cd2_summary_counts_the_layers(cd1_warehouse: Warehouse) -> None:
         "select count(*) from information_schema.views"
         " where table_schema in ('canvas', 'canvas_logs') and table_name like 'stg%%'"
     )
-    assert layers["current state (stg_* views)"][1] == str(views)
-    assert int(layers["current state (stg_* views)"][3].replace(",", "")) > 0
+    assert layers["current state (canvas.<table> views)"][1] == str(views)
+    assert int(layers["current state (canvas.<table> views)"][3].replace(",", "")) > 0
 
 
 def test_submissions_per_course(cd1_warehouse: Warehouse) -> None:
@@ -228,6 +228,37 @@ def test_user_global_ids(cd1_warehouse: Warehouse) -> None:
     rows = cd1_warehouse.query("select canvas_id, id, global_canvas_id from cd1.user_dim")
     assert sorted(rows) == sorted((u, global_id(u), str(global_id(u))) for u in users)
     assert users
+
+
+def test_discussion_entries_take_their_topics_course(cd1_warehouse: Warehouse) -> None:
+    """discussion_entry_fact: the course (and its term and account) is the topic's course, for a
+    group topic the group's course (mapping.md 6); only topics of account groups have none."""
+    topics = {r["id"]: r for r in cd1_warehouse.truth("canvas", "discussion_topics").to_pylist()}
+    groups = {r["id"]: r for r in cd1_warehouse.truth("canvas", "groups").to_pylist()}
+    courses = {r["id"]: r for r in cd1_warehouse.truth("canvas", "courses").to_pylist()}
+    expected = {}
+    through_groups = 0
+    for entry in cd1_warehouse.truth("canvas", "discussion_entries").to_pylist():
+        topic = topics.get(entry["discussion_topic_id"])
+        course = None
+        if topic is not None and topic["context_type"] == "Course":
+            course = topic["context_id"]
+        elif topic is not None and topic["context_type"] == "Group":
+            group = groups.get(topic["context_id"])
+            if group is not None and group["context_type"] == "Course":
+                course, through_groups = group["context_id"], through_groups + 1
+        row = courses.get(course) if course is not None else None
+        expected[global_id(entry["id"])] = (
+            global_id(course),
+            global_id(row["enrollment_term_id"]) if row else None,
+            global_id(row["account_id"]) if row else None,
+        )
+    rows = cd1_warehouse.query(
+        "select discussion_entry_id, course_id, enrollment_term_id, course_account_id"
+        " from cd1.discussion_entry_fact"
+    )
+    assert {r[0]: tuple(r[1:]) for r in rows} == expected
+    assert through_groups > 0, "the emulator made no entries in group topics"
 
 
 def _requests_by_course(warehouse: Warehouse) -> tuple[set[str], Counter[int | None]]:

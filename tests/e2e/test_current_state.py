@@ -20,11 +20,11 @@ One emulator and one database go through these checkpoints, in order:
 * ``full-refresh``: ``dbt build --full-refresh`` rebuilds every base model from raw.
 
 Every table the loader loaded (canvas and canvas_logs) is compared at every checkpoint, through its
-``stg_<ns>__<table>`` view. Values are compared in a canonical text form: timestamps in UTC with
-microseconds, JSON re-serialized with sorted keys, numerics normalized, floats by ``repr``. Staging
-keeps the CD2 columns plus ``meta_ts``; the truth has exactly those. ``web_logs`` is a log: the
-truth holds its 30-day window, staging keeps the history before it, so staging rows older than the
-window are counted, not compared.
+``stg_<ns>__<table>`` model, whose view has dap's name ``<ns>.<table>``. Values are compared in a
+canonical text form: timestamps in UTC with microseconds, JSON re-serialized with sorted keys,
+numerics normalized, floats by ``repr``. Staging keeps the CD2 columns plus ``meta_ts``; the truth
+has exactly those. ``web_logs`` is a log: the truth holds its 30-day window, staging keeps the
+history before it, so staging rows older than the window are counted, not compared.
 
 The official client (``dapclient`` tests, ``$DAP_CLI``): in the same scenario, ``dap initdb`` and
 then ``dap syncdb`` at every checkpoint replicate a set of tables into a separate database, in the
@@ -319,12 +319,12 @@ def staging_rows(
     With ``clock``, ``web_logs`` rows older than the retention window at that time are counted in
     ``history`` and left out.
     """
-    model = f"stg_{namespace}__{raw_table(table)}"
-    types = columns_of(dsn, namespace, model)
+    model, name = f"stg_{namespace}__{raw_table(table)}", raw_table(table)
+    types = columns_of(dsn, namespace, name)  # the model's relation has dap's name
     if not types:
         return None, {}
     kinds = {c: kind_of(t) for c, t in types.items()}
-    relation = f'"{namespace}"."{model}"'
+    relation = f'"{namespace}"."{name}"'
     sql = f"select * from {relation}"
     params: tuple[Any, ...] = ()
     history = 0
@@ -359,7 +359,10 @@ def check_table(
     key = columns[1]  # meta_ts, then the key, then the values
     actual, kinds = staging_rows(dsn, namespace, table, key, clock)
     if actual is None:
-        return f"{namespace}.{table}: no staging model stg_{namespace}__{raw_table(table)}"
+        return (
+            f"{namespace}.{table}: no staging model stg_{namespace}__{raw_table(table)}"
+            f" (relation {namespace}.{raw_table(table)})"
+        )
     if set(actual.columns) != set(columns):
         return (
             f"{actual.label}: columns differ from the truth's: staging only "
@@ -392,7 +395,10 @@ def check_staging(dsn: str, url: str) -> tuple[list[str], list[str]]:
 
 
 def check_replica(dsn: str, dap_dsn: str, tables: dict[str, tuple[str, ...]]) -> list[str]:
-    """Compare the official client's replica of ``tables`` with our staging models.
+    """Compare the official client's replica of ``tables`` with our current state under dap's
+    names: the same query text (``select <the replica's columns> from "<ns>"."<table>"``) runs on
+    both databases, so SQL written for a dap replica runs unchanged on ours. Our relation has the
+    replica's columns in the replica's order, then ``meta_ts``.
 
     Returns:
         One readable problem per differing table.
@@ -405,18 +411,18 @@ def check_replica(dsn: str, dap_dsn: str, tables: dict[str, tuple[str, ...]]) ->
                 problems.append(f"{namespace}.{table}: the official client replicated nothing")
                 continue
             key = next(iter(dap_types))  # the client puts the key columns first
-            ours, kinds = staging_rows(dsn, namespace, table, key)
-            if ours is None:
-                problems.append(f"{namespace}.{table}: no staging model")
-                continue
             columns = list(dap_types)
-            if set(ours.columns) - {"meta_ts"} != set(columns):
+            our_types = columns_of(dsn, namespace, table)
+            if not our_types:
+                problems.append(f"{namespace}.{table}: no relation of that name in our warehouse")
+                continue
+            if list(our_types) != [*columns, "meta_ts"]:
                 problems.append(
-                    f"{namespace}.{table}: columns differ: ours only "
-                    f"{sorted(set(ours.columns) - {'meta_ts'} - set(columns))}, replica only "
-                    f"{sorted(set(columns) - set(ours.columns))}"
+                    f"{namespace}.{table}: columns differ: ours {list(our_types)}, replica "
+                    f"{columns} (+ meta_ts)"
                 )
                 continue
+            kinds = {c: kind_of(t) for c, t in our_types.items()}
             arrays = {c for c, t in dap_types.items() if t == "ARRAY"}
 
             def parsed(record: dict[str, Any], arrays: set[str] = arrays) -> dict[str, Any]:
@@ -425,11 +431,20 @@ def check_replica(dsn: str, dap_dsn: str, tables: dict[str, tuple[str, ...]]) ->
                         record[c] = pg_array(record[c])
                 return record
 
+            sql = f"select {', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)} from "
+            sql += f'"{namespace}"."{table}"'
             replica = Rows.build(
                 f"official client {namespace}.{table}",
                 key,
                 columns,
-                (parsed(r) for r in records(dap_dsn, f'select * from "{namespace}"."{table}"')),
+                (parsed(r) for r in records(dap_dsn, sql)),
+                kinds,
+            )
+            ours = Rows.build(
+                f"our {namespace}.{table}",
+                key,
+                columns,
+                (parsed(r) for r in records(dsn, sql)),
                 kinds,
             )
             problem = diff(replica, ours, columns)
@@ -733,6 +748,7 @@ def scenario(
         "DESTINATION__POSTGRES__CREDENTIALS": dsn,
         "SOURCES__DAP__RATE_LIMIT_SCALE": "0",  # the emulator enforces no rate limits
         "SOURCES__DAP__CONCURRENCY": "8",  # tiny tables: the time goes into round trips
+        "CD2_SHARD_ID": "1",  # dbt refuses to run without a shard (the emulator's is 1)
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
         "RUNTIME__DLTHUB_TELEMETRY": "false",

@@ -74,7 +74,7 @@ def test_missing_model_fails_and_complete_tables_pass(tmp_path: Path) -> None:
     (project / cd1_coverage.MARTS_DIR / "role_dim.sql").unlink()
     _, failing = cd1_coverage.write(project, compiled)
     assert failing == 1
-    assert "| role_dim | dimension | 10 | 0 | 0 | 0 | no model |" in (
+    assert "| role_dim | dimension | missing | 10 | 0 | 0 | 0 | 0 | no model |" in (
         project / cd1_coverage.COVERAGE_MD
     ).read_text("utf-8")
 
@@ -98,3 +98,22 @@ def test_erd_links_fact_to_referenced_dims(tmp_path: Path, fact: str) -> None:
     assert "user_dim {\n        bigint id PK" in diagram
     assert "{% docs cd1_erd %}" in files[cd1_coverage.ERD_DOCS]
     assert f"ref('{fact}')" in files[cd1_coverage.EXPOSURES_YML]
+
+
+def test_approximate_tables_and_columns_are_marked_with_the_reason(tmp_path: Path) -> None:
+    """An ``approximate:`` note (table or column) gives the table the status ``approximate``
+    and lists the reason; this repository's quiz_submission_historical_* (one row per
+    submission, not per attempt: mapping.md 9) and wiki_page_fact.view_count are marked."""
+    tables = {t.name: t for t in cd1_coverage.collect(REPO)}
+    for name in ("quiz_submission_historical_dim", "quiz_submission_historical_fact"):
+        assert tables[name].status == "approximate"
+        assert "attempt" in (tables[name].approximate or "")
+        assert tables[name].approximate_columns == tables[name].with_source
+    assert tables["wiki_page_fact"].approximate_columns == ["view_count"]
+    assert tables["quiz_dim"].status != "approximate"
+    text = cd1_coverage.coverage_markdown(list(tables.values()))
+    assert (
+        "| quiz_submission_historical_dim | (every column) | CD1 held one row per version" in text
+    )
+    assert "| wiki_page_fact | view_count | asset_user_accesses" in text
+    assert (REPO / cd1_coverage.COVERAGE_MD).read_text("utf-8") == text

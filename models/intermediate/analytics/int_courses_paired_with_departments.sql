@@ -2,9 +2,13 @@
     A department is any account that is not deleted; its courses are those of the account and of
     every sub-account below it. The API's three scopes:
 
-    - 'current': available courses in the default term;
-    - 'completed': completed (concluded) courses in the default term;
+    - 'current': available courses in the default term that have not concluded;
+    - 'completed': concluded courses in the default term;
     - 'term': available or completed courses of term_id (every term).
+
+    Concluded, as the API means it (Canvas' Course#concluded?): completed (hard-concluded), or
+    available and past its own end (conclude_at) or its term's end (end_at), at the time dbt
+    runs.
 
     Courses not yet offered (created, claimed) and deleted courses never count. The default term
     is var analytics_default_term_id when set, else the lowest-id active term named 'Default Term'
@@ -46,13 +50,27 @@ default_term as (
     {%- endif %}
 ),
 
+course_states as (
+    select
+        courses.id,
+        courses.account_id,
+        courses.enrollment_term_id,
+        courses.workflow_state = 'completed'
+            or courses.conclude_at < {{ dbt.current_timestamp() }}
+            or terms.end_at < {{ dbt.current_timestamp() }} as is_concluded
+    from courses
+    left join terms
+        on terms.id = courses.enrollment_term_id
+),
+
 course_departments as (
     select
         ancestors.ancestor_account_id as account_id,
         courses.id as course_id,
         courses.enrollment_term_id as term_id,
-        courses.workflow_state
-    from courses
+        -- coalesce: no end date on the course or its term means not concluded
+        coalesce(courses.is_concluded, false) as is_concluded
+    from course_states as courses
     inner join ancestors
         on ancestors.account_id = courses.account_id
     inner join accounts
@@ -68,7 +86,7 @@ scoped as (
     from course_departments
     inner join default_term
         on default_term.term_id = course_departments.term_id
-    where course_departments.workflow_state = 'available'
+    where not course_departments.is_concluded
 
     union all
 
@@ -80,7 +98,7 @@ scoped as (
     from course_departments
     inner join default_term
         on default_term.term_id = course_departments.term_id
-    where course_departments.workflow_state = 'completed'
+    where course_departments.is_concluded
 
     union all
 

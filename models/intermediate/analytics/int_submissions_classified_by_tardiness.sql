@@ -1,14 +1,16 @@
-{#- One row per (published assignment of a course, student of that course) with the student's
-    submission, if any, and its tardiness status as the Analytics API tallies it:
+{#- One row per (published assignment of a course, student of that course assigned it) with the
+    student's submission and its tardiness status as the Analytics API tallies it. Canvas creates a
+    submission row for every student an assignment is assigned to, so a pair without a row (or
+    with a deleted one) is a student not assigned it: no row here, not counted anywhere.
 
-    1. no submission row (or a deleted one): floating;
+    1. (no submission row: not assigned, left out);
     2. excused: on_time when submitted, else floating (an excused submission is never late or
        missing);
     3. late_policy_status 'missing' / 'late' (set by a teacher) wins; 'none' or 'extended' means
        neither;
     4. with no late_policy_status, cached_tardiness (Canvas' own automatic late / missing status)
        decides;
-    5. otherwise on_time when submitted, else floating (not submitted and not missing: no due date
+    5. otherwise on_time when submitted, else floating (not submitted and not missing: no due date,
        or not yet due).
 
     "Submitted" means a submitted_at on a submission with a submission_type (the API ignores
@@ -59,7 +61,7 @@ joined as (
         submissions.late_policy_status,
         submissions.cached_tardiness
     from pairs
-    left join submissions
+    inner join submissions
         on submissions.assignment_id = pairs.assignment_id
         and submissions.user_id = pairs.user_id
 ),
@@ -76,7 +78,6 @@ final as (
         score,
         is_excused,
         case
-            when submission_id is null then 'floating'
             when is_excused and submitted_at is not null then 'on_time'
             when is_excused then 'floating'
             when late_policy_status = 'missing' then 'missing'

@@ -1,5 +1,6 @@
 {#- Every current discussion topic with its owner split by context type (R6) and, for group topics,
     the group's parent course/account; course account and term follow the topic's own course (R5).
+    topic_course_* : the topic's course directly or through its group (for discussion_entry_fact).
     Shared by discussion_topic_fact and discussion_entry_fact. Local ids. -#}
 with
 
@@ -28,7 +29,16 @@ final as (
         {{ cd1_context_id('topics.context_type', 'topics.context_id', 'Group', global=false) }} as group_id,
         groups.parent_course_id as group_parent_course_id,
         groups.parent_account_id as group_parent_account_id,
-        groups.parent_course_account_id as group_parent_course_account_id
+        groups.parent_course_account_id as group_parent_course_account_id,
+        {#- the course a topic belongs to, directly or through its group (mapping.md 6: the course via
+            the topic's context); coalesce: a topic has one context, so at most one side is set -#}
+        coalesce(
+            {{ cd1_context_id('topics.context_type', 'topics.context_id', 'Course', global=false) }},
+            groups.parent_course_id
+        ) as topic_course_id,
+        -- coalesce: as topic_course_id, the course's account and term from whichever side is set
+        coalesce(courses.account_id, groups.parent_course_account_id) as topic_course_account_id,
+        coalesce(courses.enrollment_term_id, groups.parent_course_enrollment_term_id) as topic_enrollment_term_id
     from topics
     left join courses
         on topics.context_type = 'Course'

@@ -1,7 +1,8 @@
 {#- Course assignments (GET /api/v1/courses/:course_id/analytics/assignments): one row per
     published assignment of a course that is not deleted, with the score statistics of its
-    students' submissions and its tardiness breakdown as fractions of its (assignment, student)
-    pairs. Non-digital assignments (on paper, no submission) have an empty breakdown (all
+    students' submissions and its tardiness breakdown as fractions of its students' submissions
+    (the API's denominator: the students the assignment is assigned to, who each have a
+    submission row; floating ones count in it). Non-digital assignments (on paper, no submission) have an empty breakdown (all
     fractions and the total 0), as in the API. -#}
 with
 

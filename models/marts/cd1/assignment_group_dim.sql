@@ -11,7 +11,13 @@ final as (
         {{ cd1_context_id('assignment_groups.context_type', 'assignment_groups.context_id', 'Course') }} as course_id,
         cast(assignment_groups.name as varchar(256)) as name,
         cast(assignment_groups.default_assignment_name as varchar(256)) as default_assignment_name,
-        cast({{ cd1_enum('assignment_groups.workflow_state') }} as varchar(256)) as workflow_state,
+        {#- CD1 documents available/deleted; CD2 also says 'active' for the same live state -#}
+        cast(
+            case {{ cd1_enum('assignment_groups.workflow_state') }}
+                when 'active' then 'available'
+                else {{ cd1_enum('assignment_groups.workflow_state') }}
+            end as varchar(256)
+        ) as workflow_state,
         cast(assignment_groups.position as integer) as position,
         {{ cd1_timestamp('assignment_groups.created_at') }} as created_at,
         {{ cd1_timestamp('assignment_groups.updated_at') }} as updated_at

@@ -18,7 +18,13 @@ final as (
         {{ cd1_timestamp('groups.updated_at') }} as updated_at,
         {{ cd1_timestamp('groups.deleted_at') }} as deleted_at,
         groups.is_public,
-        cast({{ cd1_enum('groups.workflow_state') }} as varchar(256)) as workflow_state,
+        {#- CD1 documents active/deleted; CD2 also says 'available', Canvas' older word for active -#}
+        cast(
+            case {{ cd1_enum('groups.workflow_state') }}
+                when 'available' then 'active'
+                else {{ cd1_enum('groups.workflow_state') }}
+            end as varchar(256)
+        ) as workflow_state,
         cast({{ cd1_enum('groups.context_type') }} as varchar(256)) as context_type,
         cast(contexts.group_category_name as text) as category,
         cast(groups.join_level as varchar(256)) as join_level,

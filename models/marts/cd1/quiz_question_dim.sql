@@ -13,7 +13,16 @@ final as (
         {{ cd1_global_id('quiz_questions.quiz_id') }} as quiz_id,
         {{ cd1_global_id('quiz_questions.quiz_group_id') }} as quiz_question_group_id,
         cast(quiz_questions.position as integer) as position,
-        cast({{ cd1_enum('quiz_questions.workflow_state') }} as varchar(256)) as workflow_state,
+        {#- CD1 documents unpublished/published/deleted; CD2 has active (a question of the quiz),
+            generated (made for one submission from a question bank, never shown as the quiz's own
+            question) and deleted [inf] -#}
+        cast(
+            case {{ cd1_enum('quiz_questions.workflow_state') }}
+                when 'active' then 'published'
+                when 'generated' then 'unpublished'
+                else {{ cd1_enum('quiz_questions.workflow_state') }}
+            end as varchar(256)
+        ) as workflow_state,
         {{ cd1_timestamp('quiz_questions.created_at') }} as created_at,
         {{ cd1_timestamp('quiz_questions.updated_at') }} as updated_at,
         {{ cd1_global_id('quiz_questions.assessment_question_id') }} as assessment_question_id,

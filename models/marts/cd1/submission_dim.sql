@@ -52,11 +52,23 @@ final as (
         {{ cd1_global_id('submissions.group_id') }} as group_id,
         {{ cd1_global_id('submissions.quiz_submission_id') }} as quiz_submission_id,
         {{ cd1_global_id('submissions.user_id') }} as user_id,
+        {#- graded: any of CD2's grading signals (a grader, a score or grade, a grading time, the
+            'graded' state, an excuse). Who graded: Canvas records automatic graders (quizzes, tools)
+            as a negative grader_id and people as positive; with no grader recorded, quiz and tool
+            submissions count as auto graded and the rest as human graded [inf] -#}
         cast(
             case
                 when submissions.grader_id < 0 then 'auto_graded'
                 when submissions.grader_id > 0 then 'human_graded'
-                else 'not_graded'
+                when submissions.score is null
+                    and submissions.grade is null
+                    and submissions.graded_at is null
+                    and {{ cd1_enum('submissions.workflow_state') }} is distinct from 'graded'
+                    and submissions.excused is not true
+                    then 'not_graded'
+                when {{ cd1_enum('submissions.submission_type') }} in ('online_quiz', 'external_tool', 'basic_lti_launch')
+                    then 'auto_graded'
+                else 'human_graded'
             end as varchar(256)
         ) as grade_state
     from submissions

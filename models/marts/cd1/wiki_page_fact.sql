@@ -16,6 +16,21 @@ ancestry as (
     select * from {{ ref('int_accounts_with_ancestry') }}
 ),
 
+asset_user_accesses as (
+    select * from {{ ref('stg_canvas__asset_user_accesses') }}
+),
+
+{#- Canvas counts each user's views of a page in asset_user_accesses.view_score, under the
+    asset_code wiki_page_<id>; the page's views are the sum over its users -#}
+page_views as (
+    select
+        asset_code,
+        sum(view_score) as view_score
+    from asset_user_accesses
+    where asset_code like 'wiki_page_%'
+    group by asset_code
+),
+
 owners as (
     select
         pages.id as wiki_page_id,
@@ -52,10 +67,12 @@ final as (
         {{ cd1_global_id('owners.enrollment_term_id') }} as enrollment_term_id,
         {{ cd1_global_id('owners.group_category_id') }} as group_category_id,
         cast(null as integer) as wiki_page_comments_count,
-        cast(null as integer) as view_count
+        cast(round(page_views.view_score) as integer) as view_count
     from owners
     left join ancestry
         on ancestry.account_id = owners.account_id
+    left join page_views
+        on page_views.asset_code = {{ dbt.concat(["'wiki_page_'", dbt.safe_cast('owners.wiki_page_id', dbt.type_string())]) }}
 )
 
 select * from final
