@@ -737,7 +737,30 @@ def quiz_questions(ctx: Ctx) -> None:
             pc.add(pc.multiply(ctx.div(quiz, 2), 5), ctx.mod(ctx.sslots, 5)), 1
         ),
         position=lambda: pc.cast(pc.add(ctx.mod(ctx.sslots, 5), 1), pa.int32()),
+        question_data=lambda: _question_data(ctx),
     )
+
+
+QUESTION_TYPES = (
+    "multiple_choice_question",
+    "true_false_question",
+    "short_answer_question",
+    "essay_question",
+    "numerical_question",
+)
+
+
+def _question_data(ctx: Ctx) -> pa.Array:
+    """The generic question_data object with a question_type Canvas uses (CD1 lists them)."""
+    from emulator.generate.values import generic
+
+    data = generic(ctx, ctx.table.column("question_data"))
+    types = pc.take(pa.array(QUESTION_TYPES), ctx.mod(ctx.sslots, len(QUESTION_TYPES)))
+    children = [
+        types if field.name == "question_type" else data.field(i)
+        for i, field in enumerate(data.type)
+    ]
+    return pa.StructArray.from_arrays(children, fields=list(data.type), mask=data.is_null())
 
 
 def per_course(

@@ -1,8 +1,9 @@
 {#- The institution's Canvas shard id (R2), from var('shard_id') or else the environment variable
     CD2_SHARD_ID. There is no default: a wrong shard silently gives every CD1 id a value that differs
     from the ids the institution stored from CD1, so a run without one stops (on-run-start calls
-    cd1_require_shard_id). While dbt only parses (execute is false) it returns 0 so that parsing and
-    `cd2 codegen` need no shard. -#}
+    cd1_require_shard_id). While dbt only parses (execute is false), and for `dbt docs generate`
+    (`cd2 docs`: it builds nothing), it returns 0 so that parsing, codegen and the docs site need no
+    shard. -#}
 {% macro cd1_shard_id() -%}
     {%- set from_var = var('shard_id', none) -%}
     {%- set from_env = env_var('CD2_SHARD_ID', '') | trim -%}
@@ -10,7 +11,7 @@
         {%- set raw, origin = from_var, "var 'shard_id'" -%}
     {%- elif from_env != '' -%}
         {%- set raw, origin = from_env, 'environment variable CD2_SHARD_ID' -%}
-    {%- elif not execute -%}
+    {%- elif not execute or flags.WHICH == 'generate' -%}
         {{ return(0) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error(cd1_shard_id_missing_message()) }}

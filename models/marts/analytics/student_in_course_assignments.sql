@@ -1,6 +1,6 @@
 {#- Student-in-course assignments
     (GET /api/v1/courses/:course_id/analytics/users/:student_id/assignments): one row per (course,
-    student, published assignment) with the course-wide statistics of course_assignments' source
+    student, published assignment assigned to the student: with a submission row) with the course-wide statistics of course_assignments' source
     (score statistics of the assignment), the modules the assignment sits in, and the student's own
     submission and tardiness status (non-digital assignments included, as in the API). -#}
 with

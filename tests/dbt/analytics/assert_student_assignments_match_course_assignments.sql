@@ -1,5 +1,6 @@
 {#- Each assignment of student_in_course_assignments carries course_assignments' course-wide
-    statistics, and appears once per student of its course; returns the assignments where the
+    statistics, and appears once per student of its course it is assigned to (who has a live
+    submission row); returns the assignments where the
     statistics differ or the student count is off. -#}
 with
 
@@ -11,10 +12,16 @@ assignments as (
     select * from {{ ref('course_assignments') }}
 ),
 
-students_per_course as (
-    select course_id, count(*) as student_count
-    from {{ ref('int_student_enrollments_rolled_up') }}
-    group by course_id
+students_per_assignment as (
+    select published.assignment_id, count(*) as student_count
+    from {{ ref('int_assignments_published_in_courses') }} as published
+    inner join {{ ref('int_student_enrollments_rolled_up') }} as students
+        on students.course_id = published.course_id
+    inner join {{ ref('stg_canvas__submissions') }} as submissions
+        on submissions.assignment_id = published.assignment_id
+        and submissions.user_id = students.user_id
+        and submissions.workflow_state <> 'deleted'
+    group by published.assignment_id
 ),
 
 per_assignment as (
@@ -42,12 +49,12 @@ mismatched_values as (
 select
     assignments.assignment_id,
     per_assignment.student_count,
-    students_per_course.student_count as expected_student_count
+    students_per_assignment.student_count as expected_student_count
 from assignments
 left join per_assignment
     on per_assignment.assignment_id = assignments.assignment_id
-left join students_per_course
-    on students_per_course.course_id = assignments.course_id
+left join students_per_assignment
+    on students_per_assignment.assignment_id = assignments.assignment_id
 -- coalesce: no rows on either side is zero students
-where coalesce(per_assignment.student_count, 0) <> coalesce(students_per_course.student_count, 0)
+where coalesce(per_assignment.student_count, 0) <> coalesce(students_per_assignment.student_count, 0)
     or assignments.assignment_id in (select assignment_id from mismatched_values)
