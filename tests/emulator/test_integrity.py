@@ -101,10 +101,17 @@ def test_outcome_results_point_at_rubric_assessments(dataset: Dataset) -> None:
 def test_discussion_authors_are_enrolled(dataset: Dataset) -> None:
     enrolled = {(r["user_id"], r["course_id"]) for r in rows(dataset, "enrollments")}
     topics = {r["id"]: r for r in rows(dataset, "discussion_topics")}
+    group_courses = {r["id"]: r["context_id"] for r in rows(dataset, "groups")}
+    in_groups = 0
     for entry in rows(dataset, "discussion_entries"):
         topic = topics.get(entry["discussion_topic_id"])
         if topic is not None:
-            assert (entry["user_id"], topic["context_id"]) in enrolled
+            # a group topic's course is its group's course
+            course = topic["context_id"]
+            if topic["context_type"] == "Group":
+                course, in_groups = group_courses[course], in_groups + 1
+            assert (entry["user_id"], course) in enrolled
+    assert in_groups > 0
 
 
 def test_module_requirements_name_module_items(dataset: Dataset) -> None:
