@@ -67,4 +67,4 @@ def test_bi_login_reads_marts_and_nothing_else(bi_login: str, cd1_warehouse: War
     assert attempt(bi_login, "update analytics.course_assignments set title = 'x'") is denied
     # nothing below the marts
     assert attempt(bi_login, "select count(*) from raw_canvas.courses") is denied
-    assert attempt(bi_login, "select count(*) from canvas.stg_canvas__courses") is denied
+    assert attempt(bi_login, "select count(*) from canvas.courses") is denied

@@ -142,23 +142,22 @@ def test_served_schema_lacking_or_adding_columns_builds_every_mart(
     types = dict(
         warehouse.query(
             "select column_name, data_type from information_schema.columns"
-            " where table_schema = 'canvas' and table_name = 'stg_canvas__courses'"
+            " where table_schema = 'canvas' and table_name = 'courses'"
         )
     )
     assert types["conclude_at"] == "timestamp with time zone"
     assert types["sis_source_id"] == "text"
     (filled,) = warehouse.query(
-        "select count(*) from canvas.stg_canvas__courses"
+        "select count(*) from canvas.courses"
         " where conclude_at is not null or sis_source_id is not null"
     )[0]
     assert filled == 0
     (courses, dims) = warehouse.query(
-        "select (select count(*) from canvas.stg_canvas__courses),"
-        " (select count(*) from cd1.course_dim)"
+        "select (select count(*) from canvas.courses), (select count(*) from cd1.course_dim)"
     )[0]
     assert courses > 0 and dims == courses
     (graded_new,) = warehouse.query(
-        "select count(*) from canvas.stg_canvas__submissions s"
+        "select count(*) from canvas.submissions s"
         " join canvas_base.base_canvas__submissions b using (id)"
         " where b._dap_job_seq = 2 and s.grade is not null"
     )[0]
@@ -167,7 +166,7 @@ def test_served_schema_lacking_or_adding_columns_builds_every_mart(
         r[0]
         for r in warehouse.query(
             "select column_name from information_schema.columns"
-            " where table_schema = 'canvas' and table_name = 'stg_canvas__users'"
+            " where table_schema = 'canvas' and table_name = 'users'"
         )
     }
     assert ADDED in user_columns

@@ -38,7 +38,7 @@ def test_documented_selections_build_on_a_fresh_warehouse(
     warehouse = create_warehouse(pg_server, e2e_emulator, tmp_path, "selection_e2e")
     warehouse.load("load", "--namespace", "canvas", "--table", "submissions")
     build_selection(warehouse, "+stg_canvas__submissions")
-    (count,) = warehouse.query("select count(*) from canvas.stg_canvas__submissions")[0]
+    (count,) = warehouse.query("select count(*) from canvas.submissions")[0]
     assert count > 0
     build_selection(warehouse, "+submission_fact")
     (facts,) = warehouse.query("select count(*) from cd1.submission_fact")[0]
