@@ -28,12 +28,14 @@ history before it, so staging rows older than the window are counted, not compar
 
 The official client (``dapclient`` tests, ``$DAP_CLI``): in the same scenario, ``dap initdb`` and
 then ``dap syncdb`` at every checkpoint replicate a set of tables into a separate database, in the
-background while our loader and dbt run; each replicated table must equal our staging model row for
-row (over the replica's columns: it keeps no ``meta_ts``). Known behaviour of the official client,
-documented and asserted here: ``syncdb`` does not re-snapshot a reloaded table; it fails that table
-(SnapshotRequired) and the operator recovers with ``dap dropdb`` + ``dap initdb``, which this test
-does. ``CD2_E2E_DAP_TABLES=all`` replicates every table (the client works one table at a time: about
-a second per table per command, so the default is a representative set).
+background while our loader and dbt run; each replicated table must equal our relation of the same
+name (``canvas.<table>``) row for row: the same query text, ``select <the replica's columns> from
+"<ns>"."<table>"``, runs on both, and ours has the replica's columns plus ``meta_ts``. Known
+behaviour of the official client, documented and asserted here: ``syncdb`` does not re-snapshot a
+reloaded table; it fails that table (SnapshotRequired) and the operator recovers with ``dap dropdb``
++ ``dap initdb``, which this test does. ``CD2_E2E_DAP_TABLES=all`` replicates every table (the
+client works one table at a time: about a second per table per command, so the default is a
+representative set).
 
 Scale: ``CD2_E2E_SCALE`` (default ``tiny``).
 """
@@ -398,7 +400,8 @@ def check_replica(dsn: str, dap_dsn: str, tables: dict[str, tuple[str, ...]]) ->
     """Compare the official client's replica of ``tables`` with our current state under dap's
     names: the same query text (``select <the replica's columns> from "<ns>"."<table>"``) runs on
     both databases, so SQL written for a dap replica runs unchanged on ours. Our relation has the
-    replica's columns in the replica's order, then ``meta_ts``.
+    replica's columns plus ``meta_ts`` (the key first; the order of the others is the staging
+    model's, not the replica's).
 
     Returns:
         One readable problem per differing table.
@@ -416,7 +419,7 @@ def check_replica(dsn: str, dap_dsn: str, tables: dict[str, tuple[str, ...]]) ->
             if not our_types:
                 problems.append(f"{namespace}.{table}: no relation of that name in our warehouse")
                 continue
-            if list(our_types) != [*columns, "meta_ts"]:
+            if set(our_types) != {*columns, "meta_ts"} or next(iter(our_types)) != key:
                 problems.append(
                     f"{namespace}.{table}: columns differ: ours {list(our_types)}, replica "
                     f"{columns} (+ meta_ts)"
