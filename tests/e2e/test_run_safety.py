@@ -301,7 +301,7 @@ def test_resnapshot_of_an_emptied_table_empties_its_current_state(warehouse: War
     nothing, and yet the current state becomes empty, merged incrementally and rebuilt alike."""
     load(warehouse, "load-1")
     dbt_run(warehouse, "dbt-1")
-    assert warehouse.query("select count(*) from canvas.stg_canvas__favorites")[0][0] > 0
+    assert warehouse.query("select count(*) from canvas.favorites")[0][0] > 0
     warehouse.emulator.advance(24)
     admin(warehouse, "empty", {"namespace": "canvas", "table": "favorites"})
     admin(warehouse, "reload", {"namespace": "canvas", "table": "favorites"})
