@@ -3,11 +3,13 @@
 Where each setting comes from, first match wins:
 
 1. command-line flags (``cd2 load --table …``);
-2. dlt configuration under ``[sources.dap]`` (``.dlt/config.toml``, ``.dlt/secrets.toml``) or the
-   matching ``SOURCES__DAP__<NAME>`` environment variables;
-3. for the credentials and base URL only, the official ``dap`` CLI's variables ``DAP_API_URL``,
-   ``DAP_CLIENT_ID`` and ``DAP_CLIENT_SECRET``;
-4. the defaults below.
+2. dlt's own configuration of the ``[sources.dap]`` section, resolved by dlt from the
+   :class:`DapSourceConfiguration` and :class:`DapSecretsConfiguration` specs (``@configspec``):
+   the ``SOURCES__DAP__<NAME>`` environment variables, then ``.dlt/secrets.toml`` and
+   ``.dlt/config.toml`` (dlt's provider order); for the credentials and base URL, the official
+   ``dap`` CLI's variables ``DAP_API_URL``, ``DAP_CLIENT_ID`` and ``DAP_CLIENT_SECRET`` come
+   between the ``SOURCES__DAP__*`` variables and the files (environment before files);
+3. the defaults of the specs.
 
 The destination is dlt's: ``DESTINATION__POSTGRES__CREDENTIALS`` (or ``--dsn``); without one the
 embedded warehouse (:mod:`loader.warehouse`) is used.
@@ -21,6 +23,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from dlt.common.configuration import configspec, resolve_configuration
+from dlt.common.configuration.exceptions import ConfigValueCannotBeCoercedException
+from dlt.common.configuration.specs import BaseConfiguration
+from dlt.common.typing import TSecretStrValue
 
 from loader.dap.client import DEFAULT_BASE_URL, ClientSettings, DapClient
 from loader.dap.policy import DAP_RATE_LIMITS, RetryPolicy, scaled_limits
@@ -58,14 +65,73 @@ class DapCredentials:
     client_secret: str = field(repr=False)
 
 
-def _dlt_value(name: str, secret: bool = False) -> Any:
-    import dlt
+@configspec
+class DapSourceConfiguration(BaseConfiguration):
+    """The non-secret ``[sources.dap]`` settings, as dlt resolves them (see the module docstring).
 
-    provider = dlt.secrets if secret else dlt.config
+    Fields without a default (None) are "not set": the caller falls back (``base_url`` to
+    ``DAP_API_URL``). List settings accept a TOML list, a JSON list or a comma-separated string
+    (:func:`as_list`).
+    """
+
+    base_url: str | None = None
+    namespaces: Any | None = None
+    tables: Any | None = None
+    exclude: Any | None = None
+    format: str = DEFAULT_FORMAT
+    mode: str = "condensed"
+    concurrency: int = DEFAULT_CONCURRENCY
+    download_concurrency: int = 8
+    work_dir: str | None = None
+    force_snapshot: bool = False
+    rate_limit_scale: float = 1.0
+    block_size: int = 1 << 20
+    csv_direct: bool = True
+    rows_per_file: int = 250_000
+    lock_wait_seconds: float = 0.0
+    max_attempts: int = RetryPolicy.max_attempts
+    max_retry_seconds: float = RetryPolicy.max_elapsed
+    max_backoff_seconds: float = RetryPolicy.max_delay
+    poll_initial_seconds: float = 0.5
+    poll_max_seconds: float = 10.0
+    job_timeout_seconds: float = 6 * 3600.0
+    job_attempts: int = 3
+
+
+@configspec
+class DapSecretsConfiguration(BaseConfiguration):
+    """The ``[sources.dap]`` credentials, as dlt resolves secrets (never from config.toml)."""
+
+    client_id: TSecretStrValue | None = None
+    client_secret: TSecretStrValue | None = None
+
+
+_SECTIONS = ("sources", "dap")
+
+
+def _resolve(spec: BaseConfiguration) -> Any:
+    """Resolve a spec in ``[sources.dap]``; a value dlt cannot coerce is a :class:`ConfigError`
+    that names the setting (never its value)."""
     try:
-        return provider.get(f"{SECTION}.{name}")
-    except Exception:  # noqa: BLE001 - a provider that cannot answer counts as "not set"
-        return None
+        return resolve_configuration(spec, sections=_SECTIONS)
+    except ConfigValueCannotBeCoercedException as exc:
+        raise ConfigError(
+            f"{SECTION}.{exc.field_name} (SOURCES__DAP__{exc.field_name.upper()}) must be "
+            f"{getattr(exc.hint, '__name__', exc.hint)}"
+        ) from None
+
+
+def dap_configuration() -> DapSourceConfiguration:
+    """The ``[sources.dap]`` settings dlt resolves (env, secrets.toml, config.toml, defaults).
+
+    Returns:
+        The resolved spec.
+
+    Raises:
+        ConfigError: a value of the wrong type.
+    """
+    config: DapSourceConfiguration = _resolve(DapSourceConfiguration())
+    return config
 
 
 def resolve_credentials(
@@ -73,7 +139,8 @@ def resolve_credentials(
     client_id: str | None = None,
     client_secret: str | None = None,
 ) -> DapCredentials:
-    """Credentials from arguments, then dlt config/secrets, then the ``DAP_*`` variables.
+    """Credentials from arguments, then the environment (``SOURCES__DAP__*``, then ``DAP_*``),
+    then ``.dlt/secrets.toml`` (``config.toml`` for the base URL).
 
     Args:
         base_url: explicit base URL.
@@ -87,9 +154,19 @@ def resolve_credentials(
         ConfigError: the client id or secret is not set anywhere.
     """
     values = {"base_url": base_url, "client_id": client_id, "client_secret": client_secret}
+    secrets: DapSecretsConfiguration = _resolve(DapSecretsConfiguration())
+    configured = {
+        "base_url": dap_configuration().base_url,
+        "client_id": secrets.client_id,
+        "client_secret": secrets.client_secret,
+    }
     for name, value in list(values.items()):
+        # environment variables before the files: SOURCES__DAP__<NAME> (dlt resolves it first),
+        # then the dap CLI's variable, then .dlt/secrets.toml and .dlt/config.toml
+        if not value and f"SOURCES__DAP__{name.upper()}" not in os.environ:
+            value = os.environ.get(ENV_FALLBACKS[name])
         if not value:
-            value = _dlt_value(name, secret=name != "base_url")
+            value = configured[name]
         if not value:
             value = os.environ.get(ENV_FALLBACKS[name])
         values[name] = str(value) if value else None
@@ -253,21 +330,8 @@ class LoadSettings:
         return [p for p in self.tables if "." not in p and p not in everywhere]
 
 
-def _setting(name: str, cli: Mapping[str, Any], default: Any) -> Any:
-    value = cli.get(name)
-    if value is None or value == ():
-        value = _dlt_value(name)
-    return default if value is None else value
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
-
-
 def load_settings(**cli: Any) -> LoadSettings:
-    """Merge command-line values, dlt config and defaults.
+    """Merge command-line values over dlt's resolved ``[sources.dap]`` configuration.
 
     Args:
         **cli: values from the command line (None or empty means "not given").
@@ -278,26 +342,33 @@ def load_settings(**cli: Any) -> LoadSettings:
     Raises:
         ConfigError: an invalid value.
     """
+    config = dap_configuration()
+
+    def pick(name: str) -> Any:
+        value = cli.get(name)
+        return getattr(config, name) if value is None or value == () else value
+
     state_dir = Path(cli.get("state_dir") or os.environ.get("CD2_STATE_DIR", ".cd2"))
-    work_dir = _setting("work_dir", cli, None)
+    work_dir = pick("work_dir")
+    namespaces = pick("namespaces")
     settings = LoadSettings(
-        namespaces=as_list(_setting("namespaces", cli, DEFAULT_NAMESPACES)),
-        tables=as_list(_setting("tables", cli, ())),
-        exclude=as_list(_setting("exclude", cli, ())),
-        format=str(_setting("format", cli, DEFAULT_FORMAT)),
-        mode=str(_setting("mode", cli, "condensed")),
-        concurrency=int(_setting("concurrency", cli, DEFAULT_CONCURRENCY)),
-        download_concurrency=int(_setting("download_concurrency", cli, 8)),
+        namespaces=as_list(DEFAULT_NAMESPACES if namespaces is None else namespaces),
+        tables=as_list(pick("tables")),
+        exclude=as_list(pick("exclude")),
+        format=str(pick("format")),
+        mode=str(pick("mode")),
+        concurrency=int(pick("concurrency")),
+        download_concurrency=int(pick("download_concurrency")),
         dsn=cli.get("dsn") or None,
         state_dir=state_dir,
         work_dir=Path(work_dir) if work_dir else None,
-        force_snapshot=_truthy(_setting("force_snapshot", cli, False)),
-        rate_limit_scale=float(_setting("rate_limit_scale", cli, 1.0)),
-        block_size=int(_setting("block_size", cli, 1 << 20)),
-        csv_direct=_truthy(_setting("csv_direct", cli, True)),
-        rows_per_file=int(_setting("rows_per_file", cli, 250_000)),
+        force_snapshot=bool(pick("force_snapshot")),
+        rate_limit_scale=float(pick("rate_limit_scale")),
+        block_size=int(pick("block_size")),
+        csv_direct=bool(pick("csv_direct")),
+        rows_per_file=int(pick("rows_per_file")),
         drop_pending=bool(cli.get("drop_pending")),
-        lock_wait_seconds=float(_setting("lock_wait_seconds", cli, 0.0)),
+        lock_wait_seconds=float(pick("lock_wait_seconds")),
     )
     settings.validate()
     return settings
@@ -314,20 +385,21 @@ def client_settings(base_url: str, settings: LoadSettings | None = None) -> Clie
         The client settings.
     """
     settings = settings or LoadSettings()
+    config = dap_configuration()
     retry = RetryPolicy(
-        max_attempts=int(_setting("max_attempts", {}, RetryPolicy.max_attempts)),
-        max_elapsed=float(_setting("max_retry_seconds", {}, RetryPolicy.max_elapsed)),
-        max_delay=float(_setting("max_backoff_seconds", {}, RetryPolicy.max_delay)),
+        max_attempts=config.max_attempts,
+        max_elapsed=config.max_retry_seconds,
+        max_delay=config.max_backoff_seconds,
     )
     return ClientSettings(
         base_url=base_url,
         retry=retry,
         rate_limits=scaled_limits(settings.rate_limit_scale, DAP_RATE_LIMITS),
         download_concurrency=settings.download_concurrency,
-        poll_initial=float(_setting("poll_initial_seconds", {}, 0.5)),
-        poll_max=float(_setting("poll_max_seconds", {}, 10.0)),
-        job_timeout=float(_setting("job_timeout_seconds", {}, 6 * 3600.0)),
-        job_attempts=int(_setting("job_attempts", {}, 3)),
+        poll_initial=config.poll_initial_seconds,
+        poll_max=config.poll_max_seconds,
+        job_timeout=config.job_timeout_seconds,
+        job_attempts=config.job_attempts,
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pyarrow as pa
@@ -207,3 +209,64 @@ def test_embedded_shared_buffers_is_an_eighth_of_memory_within_bounds() -> None:
     assert shared_buffers_mb(24 * gib) == 1024  # capped
     assert shared_buffers_mb(512 * 2**20) == 128  # floor
     assert shared_buffers_mb(0) == 128
+
+
+def _config_in(project: Path, env: dict[str, str], expression: str) -> str:
+    """``expression`` over ``loader.config`` (as ``config``), evaluated in a fresh interpreter
+    whose working directory is ``project`` (dlt reads ``.dlt/`` there) and environment ``env``
+    (no DAP, dlt source or destination variables of the caller's)."""
+    import subprocess
+    import sys
+
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DAP_", "SOURCES__", "DESTINATION__", "CD2_"))
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", f"from loader import config\nprint({expression})"],
+        cwd=project,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip()
+
+
+def test_precedence_flags_then_environment_then_the_toml_files(tmp_path: Path) -> None:
+    """The README's order through dlt's configuration: flag > SOURCES__DAP__* > DAP_* >
+    .dlt/secrets.toml > .dlt/config.toml (dlt reads secrets.toml first) > default."""
+    dlt_dir = tmp_path / ".dlt"
+    dlt_dir.mkdir()
+    (dlt_dir / "config.toml").write_text(
+        "[sources.dap]\nconcurrency = 3\nlock_wait_seconds = 11\nrows_per_file = 7\n"
+        'base_url = "http://from-config-toml"\n'
+    )
+    (dlt_dir / "secrets.toml").write_text(
+        '[sources.dap]\nclient_id = "id-secrets"\nclient_secret = "s-secrets"\nrows_per_file = 9\n'
+    )
+    settings = "config.load_settings()"
+    creds = "config.resolve_credentials()"
+    both = f"({settings}.concurrency, {settings}.lock_wait_seconds, {settings}.rows_per_file, "
+    both += f"{creds}.client_id, {creds}.base_url)"
+    assert _config_in(tmp_path, {}, both) == "(3, 11.0, 9, 'id-secrets', 'http://from-config-toml')"
+    env = {
+        "SOURCES__DAP__CONCURRENCY": "5",
+        "DAP_CLIENT_ID": "id-dap-variable",
+        "DAP_API_URL": "http://dap-variable",
+    }
+    assert _config_in(tmp_path, env, both) == (
+        "(5, 11.0, 9, 'id-dap-variable', 'http://dap-variable')"
+    )
+    env["SOURCES__DAP__CLIENT_ID"] = "id-dlt-variable"
+    flagged = f"(config.load_settings(concurrency=2).concurrency, {creds}.client_id)"
+    assert _config_in(tmp_path, env, flagged) == "(2, 'id-dlt-variable')"
+    (dlt_dir / "config.toml").write_text("")
+    assert _config_in(tmp_path, {}, f"({settings}.concurrency, {settings}.lock_wait_seconds)") == (
+        "(4, 0.0)"
+    )
+    bad = "repr(__import__('pytest').raises(config.ConfigError, config.load_settings).value)"
+    out = _config_in(tmp_path, {"SOURCES__DAP__CONCURRENCY": "many"}, bad)
+    assert "sources.dap.concurrency" in out and "many" not in out
