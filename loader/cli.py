@@ -297,21 +297,36 @@ def _summary_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cd1-schema", default="cd1", help="the CD1 schema (dbt var cd1_schema)")
 
 
-def _summary(args: argparse.Namespace) -> int:
+def _running_dsn(args: argparse.Namespace, command: str) -> str | None:
+    """The DSN a reading command uses: ``--dsn`` or the configured destination, else the
+    embedded warehouse if it runs (None, after one line on stderr, when it does not).
+
+    Raises:
+        WarehouseError: the embedded warehouse cannot be read.
+    """
     from loader.config import destination_dsn
+    from loader.warehouse import EmbeddedWarehouse, state_dir
+
+    dsn = destination_dsn(args.dsn)
+    if dsn is not None:
+        return dsn
+    warehouse = EmbeddedWarehouse(Path(args.state_dir or state_dir()) / "warehouse")
+    running = warehouse.status()
+    if not running.running:
+        print(f"cd2 {command}: the embedded warehouse is not running", file=sys.stderr)
+        return None
+    warehouse.port = running.port
+    return warehouse.dsn()
+
+
+def _summary(args: argparse.Namespace) -> int:
     from loader.summary import collect, render
-    from loader.warehouse import EmbeddedWarehouse, WarehouseError, state_dir
+    from loader.warehouse import WarehouseError
 
     try:
-        dsn = destination_dsn(args.dsn)
+        dsn = _running_dsn(args, "summary")
         if dsn is None:
-            warehouse = EmbeddedWarehouse(Path(args.state_dir or state_dir()) / "warehouse")
-            running = warehouse.status()
-            if not running.running:
-                print("cd2 summary: the embedded warehouse is not running", file=sys.stderr)
-                return EXIT_FAILED
-            warehouse.port = running.port
-            dsn = warehouse.dsn()
+            return EXIT_FAILED
         print(render(collect(dsn, args.cd1_schema)))
     except WarehouseError as exc:
         print(f"cd2 summary: {exc}", file=sys.stderr)
@@ -387,9 +402,9 @@ def _status_arguments(p: argparse.ArgumentParser) -> None:
 def _status(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from loader.config import as_list, destination_dsn
+    from loader.config import as_list
     from loader.status import collect, exit_code, render_json, render_text
-    from loader.warehouse import EmbeddedWarehouse, WarehouseError, state_dir
+    from loader.warehouse import WarehouseError, state_dir
 
     try:
         now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
@@ -399,15 +414,9 @@ def _status(args: argparse.Namespace) -> int:
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     try:
-        dsn = destination_dsn(args.dsn)
+        dsn = _running_dsn(args, "status")
         if dsn is None:
-            warehouse = EmbeddedWarehouse(Path(args.state_dir or state_dir()) / "warehouse")
-            running = warehouse.status()
-            if not running.running:
-                print("cd2 status: the embedded warehouse is not running", file=sys.stderr)
-                return EXIT_USAGE
-            warehouse.port = running.port
-            dsn = warehouse.dsn()
+            return EXIT_USAGE
         statuses = collect(dsn, now, tuple(as_list(args.namespace) or ()))
     except WarehouseError as exc:
         print(f"cd2 status: {exc}", file=sys.stderr)
