@@ -320,6 +320,7 @@ def _running_dsn(args: argparse.Namespace, command: str) -> str | None:
 
 
 def _summary(args: argparse.Namespace) -> int:
+    from loader.config import ConfigError
     from loader.summary import collect, render
     from loader.warehouse import WarehouseError
 
@@ -328,7 +329,7 @@ def _summary(args: argparse.Namespace) -> int:
         if dsn is None:
             return EXIT_FAILED
         print(render(collect(dsn, args.cd1_schema)))
-    except WarehouseError as exc:
+    except (WarehouseError, ConfigError) as exc:
         print(f"cd2 summary: {exc}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
@@ -402,7 +403,7 @@ def _status_arguments(p: argparse.ArgumentParser) -> None:
 def _status(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from loader.config import as_list
+    from loader.config import ConfigError, as_list
     from loader.status import collect, exit_code, render_json, render_text
     from loader.warehouse import WarehouseError, state_dir
 
@@ -418,7 +419,7 @@ def _status(args: argparse.Namespace) -> int:
         if dsn is None:
             return EXIT_USAGE
         statuses = collect(dsn, now, tuple(as_list(args.namespace) or ()))
-    except WarehouseError as exc:
+    except (WarehouseError, ConfigError) as exc:
         print(f"cd2 status: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if not statuses:

@@ -423,11 +423,20 @@ def dap_client(credentials: DapCredentials, settings: LoadSettings | None = None
 def destination_dsn(explicit: str | None = None) -> str | None:
     """The configured PostgreSQL DSN, if any.
 
+    In order: ``--dsn``; ``DESTINATION__POSTGRES__CREDENTIALS`` (or the same key in
+    ``.dlt/secrets.toml``) as a connection string; its fields (``host``, ``username``,
+    ``password``, ``port``, ``database``), from ``DESTINATION__POSTGRES__CREDENTIALS__HOST`` and
+    friends or ``[destination.postgres.credentials]``, resolved by dlt's own providers.
+
     Args:
         explicit: ``--dsn``.
 
     Returns:
-        The DSN, or None when the embedded warehouse should be used.
+        The DSN, or None when nothing is configured (the embedded warehouse is used).
+
+    Raises:
+        ConfigError: some credential fields are set but not all that are required (a load must
+            not go to the embedded warehouse instead, unnoticed).
     """
     if explicit:
         return explicit
@@ -443,15 +452,36 @@ def destination_dsn(explicit: str | None = None) -> str | None:
         value = None
     if isinstance(value, str) and value:
         return value
-    if isinstance(value, Mapping) and value.get("host"):
-        return format_dsn(
-            value.get("username"),
-            value.get("password"),
-            value["host"],
-            value.get("port"),
-            value.get("database"),
+    return _destination_fields(isinstance(value, Mapping) and bool(value))
+
+
+def _destination_fields(in_toml: bool) -> str | None:
+    """The DSN from the credential fields, resolved by dlt; None when none is set."""
+    from dlt.common.configuration import resolve_configuration
+    from dlt.common.configuration.exceptions import ConfigFieldMissingException
+    from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+    prefix = "DESTINATION__POSTGRES__CREDENTIALS__"
+    in_env = any(name.startswith(prefix) and value for name, value in os.environ.items())
+    try:
+        credentials = resolve_configuration(
+            PostgresCredentials(), sections=("destination", "postgres", "credentials")
         )
-    return None
+    except ConfigFieldMissingException as exc:
+        if not (in_env or in_toml):
+            return None
+        missing = ", ".join(sorted(exc.traces))
+        raise ConfigError(
+            f"the destination's credentials are set in part: {missing} missing (set them as "
+            f"{prefix}<FIELD> or in [destination.postgres.credentials], or give one DSN)"
+        ) from None
+    return format_dsn(
+        credentials.username,
+        credentials.password,
+        credentials.host,
+        credentials.port,
+        credentials.database,
+    )
 
 
 def destination_fingerprint(dsn: str) -> str:

@@ -226,3 +226,32 @@ def test_embedded_warehouse_commands_and_default_destination(
     assert down.returncode == 0 and down.stdout.strip() == "stopped"
     status = run_cd2(cd2("warehouse", "status"), env)
     assert status.returncode == 1 and status.stdout.startswith("stopped")
+
+
+def test_destination_credentials_given_field_by_field(
+    emulator: EmulatorProcess, database: str, tmp_path: Path
+) -> None:
+    from urllib.parse import urlsplit
+
+    url = urlsplit(database)
+    prefix = "DESTINATION__POSTGRES__CREDENTIALS__"
+    fields = {
+        f"{prefix}HOST": url.hostname or "",
+        f"{prefix}PORT": str(url.port),
+        f"{prefix}USERNAME": url.username or "",
+        f"{prefix}PASSWORD": "p@ss/w:rd #%",  # the test server trusts; the DSN must still parse
+        f"{prefix}DATABASE": url.path.lstrip("/"),
+    }
+    args = load_args(database, tmp_path)
+    dsn_at = args.index("--dsn")
+    del args[dsn_at : dsn_at + 2]
+    loaded = run_cd2(args, cd2_env(emulator, **fields))
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert query(database, "select count(*) from raw_canvas.accounts")[0][0] > 0
+    assert not (tmp_path / "state" / "warehouse").exists()  # not the embedded warehouse
+    assert fields[f"{prefix}PASSWORD"] not in loaded.stdout + loaded.stderr
+    # fields set in part: a clear error, not a load into the embedded warehouse
+    partial = run_cd2(args, cd2_env(emulator, **{f"{prefix}HOST": url.hostname or ""}))
+    assert partial.returncode == 2, partial.stderr[-3000:]
+    assert "set in part" in partial.stderr and prefix in partial.stderr
+    assert not (tmp_path / "state" / "warehouse").exists()
