@@ -11,7 +11,10 @@ Reads every ``raw_<ns>._dap_sync_log`` of the warehouse (one row per table per r
   codegen writes into the dbt sources' ``freshness``). The watermark, not the load's finish time,
   because a load that succeeds but brings nothing new (DAP itself behind) still leaves the data
   old; ``dbt source freshness`` measures time since the load finished, which is never more;
-* the last error, when the latest attempt after that success failed.
+* the last error, when the latest attempt after that success failed;
+* how many values that load set NULL because PostgreSQL would refuse them (the rows of
+  ``raw_<ns>._dap_rejects`` of its job). They do not change the state or the exit code: the table
+  loaded, and the rejects table says which values are missing.
 
 States: ``ok``, ``warn`` (older than the warn threshold), ``stale`` (older than the error
 threshold), ``failing`` (the latest attempt failed), ``never`` (no successful load yet, and no
@@ -27,6 +30,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from loader.rejects import REJECTS_TABLE
 from loader.schema import FRESHNESS_ERROR_HOURS, FRESHNESS_WARN_HOURS, SYNC_LOG_TABLE
 
 OK = "ok"
@@ -52,6 +56,7 @@ class TableStatus:
         rows: rows that load brought.
         last_error: the error of the latest attempt, when it failed after the last success.
         last_error_at: when that attempt finished.
+        rejected: values the last successful load set NULL (rows of ``_dap_rejects``).
     """
 
     namespace: str
@@ -64,6 +69,7 @@ class TableStatus:
     rows: int | None
     last_error: str | None
     last_error_at: datetime | None
+    rejected: int = 0
 
     @property
     def qualified(self) -> str:
@@ -89,6 +95,7 @@ with attempts as (
         load_kind,
         coalesce("until", snapshot_at) as watermark,
         "rows",
+        job_id,
         error,
         finished_at,
         row_number() over (
@@ -98,7 +105,7 @@ with attempts as (
 ),
 last_success as (
     select distinct on (namespace, table_name)
-        namespace, table_name, load_kind, watermark, "rows", finished_at
+        namespace, table_name, load_kind, watermark, "rows", finished_at, job_id
     from attempts
     where status in ('ok', 'resnapshot')
     order by namespace, table_name, finished_at desc nulls last
@@ -116,7 +123,8 @@ select
     last_success.watermark,
     last_success."rows",
     case when latest.status = 'failed' then latest.error end,
-    case when latest.status = 'failed' then latest.finished_at end
+    case when latest.status = 'failed' then latest.finished_at end,
+    last_success.job_id
 from latest
 left join last_success
     on last_success.namespace = latest.namespace
@@ -180,9 +188,10 @@ def collect(
             for schema in _sync_log_schemas(cur):
                 if namespaces and schema.removeprefix("raw_") not in namespaces:
                     continue
+                rejected = _rejected_per_job(cur, schema)
                 table = sql.Identifier(schema, SYNC_LOG_TABLE)
                 cur.execute(sql.SQL(QUERY).format(table=table))
-                for ns, name, success_at, kind, watermark, rows, error, error_at in cur:
+                for ns, name, success_at, kind, watermark, rows, error, error_at, job in cur:
                     state, age = classify(watermark, error_at is not None, now)
                     out.append(
                         TableStatus(
@@ -196,11 +205,31 @@ def collect(
                             rows=rows,
                             last_error=error,
                             last_error_at=error_at,
+                            rejected=rejected.get((name, job), 0),
                         )
                     )
     finally:
         conn.close()
     return out
+
+
+def _rejected_per_job(cur: Any, schema: str) -> dict[tuple[str, str], int]:
+    """Rows of ``<schema>._dap_rejects`` per (table, job); empty when the table does not exist
+    (no value was ever refused there)."""
+    from psycopg2 import sql
+
+    cur.execute(
+        "select 1 from information_schema.tables where table_schema = %s and table_name = %s",
+        (schema, REJECTS_TABLE),
+    )
+    if cur.fetchone() is None:
+        return {}
+    cur.execute(
+        sql.SQL("select table_name, job_id, count(*) from {} group by 1, 2").format(
+            sql.Identifier(schema, REJECTS_TABLE)
+        )
+    )
+    return {(name, job): int(n) for name, job, n in cur.fetchall()}
 
 
 def exit_code(statuses: list[TableStatus]) -> int:
@@ -229,7 +258,16 @@ def render_text(statuses: list[TableStatus], now: datetime) -> str:
     Returns:
         The text.
     """
-    header = ("table", "state", "last load (UTC)", "kind", "until (UTC)", "age h", "rows loaded")
+    header = (
+        "table",
+        "state",
+        "last load (UTC)",
+        "kind",
+        "until (UTC)",
+        "age h",
+        "rows loaded",
+        "rejected",
+    )
     lines = [header]
     for s in statuses:
         lines.append(
@@ -241,6 +279,7 @@ def render_text(statuses: list[TableStatus], now: datetime) -> str:
                 _time(s.until),
                 "-" if s.age_hours is None else f"{s.age_hours:.1f}",
                 "-" if s.rows is None else f"{s.rows:,}",
+                f"{s.rejected:,}",
             )
         )
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
@@ -261,6 +300,12 @@ def render_text(statuses: list[TableStatus], now: datetime) -> str:
     for s in statuses:
         if s.last_error:
             out.append(f"FAILED {s.qualified} at {_time(s.last_error_at)}: {s.last_error}")
+    for s in statuses:
+        if s.rejected:
+            out.append(
+                f"REJECTED {s.qualified}: {s.rejected:,} value(s) set NULL in its last load; "
+                f"see raw_{s.namespace}.{REJECTS_TABLE}"
+            )
     return "\n".join(out)
 
 

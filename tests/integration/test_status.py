@@ -19,6 +19,7 @@ import pytest
 
 from loader.cli import main
 from loader.schema import FRESHNESS_ERROR_HOURS, FRESHNESS_WARN_HOURS
+from tests.helpers import query
 from tests.integration.conftest import Loader
 
 FRESH = ("canvas", "accounts")
@@ -115,3 +116,33 @@ def test_status_without_any_load_is_a_usage_error(
 ) -> None:
     assert main(["status", "--dsn", database]) == 2
     assert "no load recorded" in capsys.readouterr().err
+
+
+def test_status_counts_the_values_the_last_load_set_null(
+    make_loader: Callable[..., Loader], capsys: pytest.CaptureFixture[str]
+) -> None:
+    loader = make_loader((FRESH, STALE))
+    emulator = loader.emulator
+    emulator.add_faults(
+        {"route": "create_job", "kind": "poison", "table": "users", "column": "name", "count": 1}
+    )
+    assert loader.run().ok
+    now = datetime.fromisoformat(emulator.clock())
+    code, report = status(loader.dsn, now, capsys)
+    rejected = {t["qualified"]: t["rejected"] for t in report["tables"]}
+    refused = query(
+        loader.dsn, "select count(*) from raw_canvas._dap_rejects where table_name = 'users'"
+    )
+    assert refused[0][0] > 0
+    assert rejected == {"canvas.accounts": 0, "canvas.users": refused[0][0]}
+    assert code == 0  # the table loaded; the rejects table says which values are missing
+    capsys.readouterr()
+    main(["status", "--dsn", loader.dsn, "--now", now.isoformat()])
+    text = capsys.readouterr().out
+    assert f"REJECTED canvas.users: {refused[0][0]:,} value(s)" in text
+    assert "raw_canvas._dap_rejects" in text
+    # the next load brings no refused value: the count follows the last load
+    emulator.advance(1)
+    assert loader.run().ok
+    _, report = status(loader.dsn, datetime.fromisoformat(emulator.clock()), capsys)
+    assert {t["qualified"]: t["rejected"] for t in report["tables"]}["canvas.users"] == 0
