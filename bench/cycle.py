@@ -8,11 +8,11 @@ What it does, all on this machine, against the DAP emulator (``--scale``, seed 1
 embedded PostgreSQL on a free port (the embedded warehouse's settings):
 
 1. ``cd2 load`` of every table of ``canvas`` and ``canvas_logs`` (snapshots), then the first
-   ``dbt build`` (the production command, :data:`BUILD`; its parse included, as on a new
-   install);
+   ``dbt build`` (everything, every test; its parse included, as on a new install);
 2. ``--refreshes`` times: advance the emulator's clock by ``--hours``, ``cd2 load`` (the
-   increments), and the same ``dbt build``. The dbt target directory is kept between runs, so
-   dbt parses partially, as the production command does;
+   increments), and the README's production refresh, ``dbt build --selector refresh``
+   (:data:`BUILD`). The dbt target directory is kept between runs, so dbt parses partially, as
+   the production command does;
 3. a no-op dbt command (nothing selected) to measure dbt's fixed start-up;
 4. hashes every relation of the ``cd1`` and ``analytics`` schemas (row count and an
    order-independent md5 of the rows' text), rebuilds them with ``dbt run --full-refresh`` from
@@ -38,7 +38,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,12 +48,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.dbt_incremental import ServerMemory, scalar  # noqa: E402
-from bench.load_vs_dap import Emulator, free_port  # noqa: E402
+from bench.load_vs_dap import Emulator, bench_workdir, free_port, fresh_database  # noqa: E402
 from loader.warehouse import EmbeddedWarehouse  # noqa: E402
 
 DATABASE = "bench_cycle"
 MART_SCHEMAS = ("cd1", "analytics")
-BUILD: tuple[str, ...] = ("build",)  # the README's production refresh command (after `dbt`)
+FIRST_BUILD: tuple[str, ...] = ("build",)  # the README's first build (after `dbt`)
+BUILD: tuple[str, ...] = ("build", "--selector", "refresh")  # the README's production refresh
 
 
 @dataclass
@@ -136,23 +136,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="keep files here")
     args = parser.parse_args(argv)
 
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cd2-bench-cycle-"))
-    if not args.workdir:
-        workdir.chmod(0o711)  # as root, the warehouse's server account must pass through
-    workdir.mkdir(parents=True, exist_ok=True)
+    workdir = bench_workdir(args.workdir, "cd2-bench-cycle-")
     print(f"workdir {workdir}; scale {args.scale}; refreshes {args.refreshes}", flush=True)
     warehouse = EmbeddedWarehouse(workdir / "warehouse", port=free_port())
     admin_dsn = warehouse.up()
     emulator = Emulator(workdir, None, scale=args.scale)
     steps: list[Step] = []
     try:
-        conn = psycopg2.connect(admin_dsn)
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(f"drop database if exists {DATABASE}")
-            cur.execute(f"create database {DATABASE}")
-        conn.close()
-        dsn = admin_dsn.rsplit("/", 1)[0] + f"/{DATABASE}"
+        dsn = fresh_database(admin_dsn, DATABASE)
         postmaster = warehouse.status().pid or 0
         (workdir / "profiles.yml").write_text(
             "cd2:\n  target: bench\n  outputs:\n    bench:\n      type: postgres\n"
@@ -176,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
                 "DO_NOT_TRACK": "1",
                 "DAP_TRACKING": "false",
+                "CD2_SHARD_ID": "1",  # the emulator's shard; dbt refuses to run without one
             }
         )
         target = workdir / "target"
@@ -229,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             return run(label, argv, dbt=True)
 
         load("snapshot_load")
-        first = dbt("first_build", *BUILD)
+        first = dbt("first_build", *FIRST_BUILD)
         refreshes: list[tuple[Step, Step]] = []
         for i in range(1, args.refreshes + 1):
             emulator.admin("POST", "advance", {"hours": args.hours})

@@ -43,7 +43,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -55,7 +54,13 @@ import psycopg2
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.load_vs_dap import Emulator, free_port, timed  # noqa: E402
+from bench.load_vs_dap import (  # noqa: E402
+    Emulator,
+    bench_workdir,
+    free_port,
+    fresh_database,
+    timed,
+)
 from loader.warehouse import EmbeddedWarehouse  # noqa: E402
 
 DATABASE = "bench_dbt"
@@ -178,10 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="keep files here")
     args = parser.parse_args(argv)
 
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cd2-bench-dbt-"))
-    if not args.workdir:
-        workdir.chmod(0o711)  # as root, the warehouse's server account must pass through
-    workdir.mkdir(parents=True, exist_ok=True)
+    workdir = bench_workdir(args.workdir, "cd2-bench-dbt-")
     print(f"workdir {workdir}; rows {args.rows:,}; hours {args.hours}", flush=True)
     warehouse = EmbeddedWarehouse(workdir / "warehouse", port=free_port())
     admin_dsn = warehouse.up()
@@ -189,13 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     timings: dict[str, DbtTiming] = {}
     ok = True
     try:
-        conn = psycopg2.connect(admin_dsn)
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(f"drop database if exists {DATABASE}")
-            cur.execute(f"create database {DATABASE}")
-        conn.close()
-        dsn = admin_dsn.rsplit("/", 1)[0] + f"/{DATABASE}"
+        dsn = fresh_database(admin_dsn, DATABASE)
         status = warehouse.status()
         assert status.pid is not None
         (workdir / "profiles.yml").write_text(

@@ -88,6 +88,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def bench_workdir(explicit: Path | None, prefix: str) -> Path:
+    """The benchmark's working folder: ``explicit``, or a new temp folder that the warehouse's
+    server account may pass through (as root it is not us)."""
+    workdir = explicit or Path(tempfile.mkdtemp(prefix=prefix))
+    if explicit is None:
+        workdir.chmod(0o711)
+    workdir.mkdir(parents=True, exist_ok=True)
+    return workdir
+
+
+def fresh_database(admin_dsn: str, name: str) -> str:
+    """Drop and create database ``name`` on the server of ``admin_dsn``; returns its DSN."""
+    conn = psycopg2.connect(admin_dsn)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'drop database if exists "{name}"')
+        cur.execute(f'create database "{name}"')
+    conn.close()
+    return admin_dsn.rsplit("/", 1)[0] + f"/{name}"
+
+
 def find_dap(explicit: str | None) -> str | None:
     """The official ``dap`` CLI, if installed."""
     for candidate in (
@@ -196,10 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="keep files here")
     args = parser.parse_args(argv)
 
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cd2-bench-"))
-    if not args.workdir:
-        workdir.chmod(0o711)  # as root, the warehouse's server account must pass through
-    workdir.mkdir(parents=True, exist_ok=True)
+    workdir = bench_workdir(args.workdir, "cd2-bench-")
     dap = None if args.skip_dap else find_dap(args.dap)
     if not args.skip_dap and dap is None:
         raise SystemExit("official dap CLI not found: pass --dap, set DAP_CLI, or --skip-dap")
@@ -212,13 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
 
         def database(name: str) -> str:
-            conn = psycopg2.connect(admin_dsn)
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute(f'drop database if exists "{name}"')
-                cur.execute(f'create database "{name}"')
-            conn.close()
-            return admin_dsn.rsplit("/", 1)[0] + f"/{name}"
+            return fresh_database(admin_dsn, name)
 
         base_env = {
             k: v
