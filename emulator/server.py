@@ -30,6 +30,7 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import re
 import secrets
 import shutil
@@ -341,7 +342,9 @@ class Emulator:
     def object_url(self, base: str, job_id: str, name: str, expired: bool = False) -> str:
         """A presigned URL for an object."""
         lifetime = -1.0 if expired else max(0.0, self.settings.url_lifetime)
-        expires = f"{time.time() + lifetime:.3f}"
+        # milliseconds rounded down: rounding to nearest could put a zero lifetime's deadline up
+        # to 0.5 ms in the future, and a quick download on a kept-alive connection beat it
+        expires = f"{math.floor((time.time() + lifetime) * 1000) / 1000:.3f}"
         sig = self.sign(job_id, name, expires)
         path = f"{OBJECT_PREFIX}{urllib.parse.quote(job_id)}/{urllib.parse.quote(name)}"
         return f"{base}{path}?expires={expires}&sig={sig}"
