@@ -77,18 +77,28 @@ class Warehouse:
         response.raise_for_status()
         return pq.read_table(io.BytesIO(response.content))
 
-    def load(self, name: str, *args: str) -> None:
-        """Run ``cd2 load`` against the emulator (``args``: more ``cd2 load`` options)."""
+    def load(self, name: str, *args: str, check: bool = True) -> int:
+        """Run ``cd2 load`` against the emulator (``args``: more ``cd2 load`` options); with
+        ``check``, fail on a non-zero exit. Returns the exit code."""
         cd2 = BIN / "cd2"
         command = [str(cd2)] if cd2.exists() else [sys.executable, "-m", "loader"]
-        _run(
+        return _run(
             command
             + ["load", "--dsn", self.dsn, "--state-dir", str(self.work / "state")]
             + ["--work-dir", str(self.work / "downloads")]
             + list(args),
             self.env,
             self.work / f"{name}.log",
+            check=check,
         )
+
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        """Call the emulator's admin route ``/_emulator/<path>``; fail unless it answers 200."""
+        response = httpx.request(
+            method, f"{self.emulator.url}/_emulator/{path}", json=body, timeout=300
+        )
+        assert response.status_code == 200, f"{method} {path}: {response.text}"
+        return response.json()
 
     def dbt(self, name: str, *args: str, check: bool = True) -> int:
         """Run a dbt command on this database (own target and log paths)."""

@@ -11,7 +11,6 @@ green and every staging model equals the emulator's ground truth, row for row.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 
 from emulator.server import Emulator, Settings
 from tests.conftest import PgServer
-from tests.e2e.conftest import BIN, Warehouse, _run, create_warehouse
+from tests.e2e.conftest import create_warehouse
 from tests.e2e.test_current_state import check_staging
 
 pytestmark = pytest.mark.slow
@@ -37,60 +36,38 @@ def emulator() -> Iterator[Emulator]:
         emulator.shutdown()
 
 
-def admin(emulator: Emulator, method: str, path: str, body: object = None) -> object:
-    import httpx
-
-    response = httpx.request(method, f"{emulator.url}/_emulator/{path}", json=body, timeout=120)
-    assert response.status_code == 200, f"{method} {path}: {response.text}"
-    return response.json()
-
-
-def load(warehouse: Warehouse, name: str, *extra: str) -> int:
-    cd2 = BIN / "cd2"
-    command = [str(cd2)] if cd2.exists() else [sys.executable, "-m", "loader"]
-    return _run(
-        command
-        + ["load", "--dsn", warehouse.dsn, "--state-dir", str(warehouse.work / "state")]
-        + ["--work-dir", str(warehouse.work / "downloads"), *extra],
-        warehouse.env,
-        warehouse.work / f"{name}.log",
-        check=False,
-    )
-
-
 def test_hostile_first_load_then_rerun_converges_with_dbt_green(
     pg_server: PgServer, emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     work = Path(tmp_path_factory.mktemp("first_contact"))
     warehouse = create_warehouse(pg_server, emulator, work, "first_contact_e2e")
-    admin(
-        emulator,
+    warehouse.admin(
         "POST",
         "faults",
         [
-            {"route": "create_job", "kind": "poison", "table": "users", "column": "name"}
-            | {"value_kind": "nul", "count": 1},
+            {
+                "route": "create_job",
+                "kind": "poison",
+                "table": "users",
+                "column": "name",
+                "value_kind": "nul",
+                "count": 1,
+            },
             {"route": "create_job", "kind": "empty_objects", "table": "courses", "count": 1},
         ],
     )
-    admin(
-        emulator,
+    warehouse.admin(
         "POST",
         "schema",
-        {"table": "submissions", "kind": "change_type"}
-        | {
-            "column": "attempt",
-            "type": "bigint",
-        },
+        {"table": "submissions", "kind": "change_type", "column": "attempt", "type": "bigint"},
     )
-    admin(
-        emulator,
+    warehouse.admin(
         "POST",
         "alias",
         {"namespace": "canvas_logs", "table": "web_logs", "alias": "bad/name"},
     )
 
-    assert load(warehouse, "load-1") == 1  # one table failed, the run went on
+    assert warehouse.load("load-1", check=False) == 1  # one table failed, the run went on
     failed = warehouse.query(
         "select table_name, error from raw_canvas_logs._dap_sync_log where status = 'failed'"
     )
@@ -107,11 +84,11 @@ def test_hostile_first_load_then_rerun_converges_with_dbt_green(
     assert attempt_type == [("bigint",)]
 
     # the faults lifted: an increment, and the documented re-snapshot of the refused value's table
-    admin(emulator, "DELETE", "faults")
-    admin(emulator, "DELETE", "alias", {"namespace": "canvas_logs", "alias": "bad/name"})
-    admin(emulator, "POST", "advance", {"hours": 6})
-    assert load(warehouse, "load-2") == 0
-    assert load(warehouse, "load-3", "--snapshot", "--table", "canvas.users") == 0
+    warehouse.admin("DELETE", "faults")
+    warehouse.admin("DELETE", "alias", {"namespace": "canvas_logs", "alias": "bad/name"})
+    warehouse.admin("POST", "advance", {"hours": 6})
+    assert warehouse.load("load-2", check=False) == 0
+    assert warehouse.load("load-3", "--snapshot", "--table", "canvas.users", check=False) == 0
 
     warehouse.build("build")
     bad = [
