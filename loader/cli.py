@@ -119,6 +119,13 @@ def _load_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--dsn", default=None, help="PostgreSQL DSN (default: embedded warehouse)")
     p.add_argument(
+        "--destination",
+        choices=["postgres", "filesystem"],
+        default=None,
+        help="postgres (default) or filesystem: Parquet files in a lake at dlt's "
+        "destination.filesystem.bucket_url (default <state-dir>/lake)",
+    )
+    p.add_argument(
         "--snapshot", action="store_true", help="take a fresh snapshot of every selected table"
     )
     p.add_argument("--work-dir", type=Path, default=None, help="where downloads wait to be parsed")
@@ -167,6 +174,7 @@ def _load(args: argparse.Namespace) -> int:
             force_snapshot=True if args.snapshot else None,
             drop_pending=args.drop_pending,
             lock_wait_seconds=args.lock_wait,
+            destination=args.destination,
         )
         with live_display(live):
             report = run(settings)

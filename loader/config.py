@@ -89,6 +89,7 @@ class DapSourceConfiguration(BaseConfiguration):
     csv_direct: bool = True
     rows_per_file: int = 250_000
     lock_wait_seconds: float = 0.0
+    destination: str = "postgres"
     max_attempts: int = RetryPolicy.max_attempts
     max_retry_seconds: float = RetryPolicy.max_elapsed
     max_backoff_seconds: float = RetryPolicy.max_delay
@@ -241,6 +242,8 @@ class LoadSettings:
             again (``cd2 load --drop-pending``).
         lock_wait_seconds: how long a run waits for another run into the same raw schema to
             finish (:mod:`loader.runlock`; 0: exit at once).
+        destination: ``postgres`` (raw tables in a database) or ``filesystem`` (Parquet files in
+            a lake folder or bucket, :mod:`loader.lake`).
     """
 
     namespaces: tuple[str, ...] = DEFAULT_NAMESPACES
@@ -260,6 +263,7 @@ class LoadSettings:
     rows_per_file: int = 250_000
     drop_pending: bool = False
     lock_wait_seconds: float = 0.0
+    destination: str = "postgres"
 
     def validate(self) -> None:
         """Check values.
@@ -282,6 +286,15 @@ class LoadSettings:
             raise ConfigError("concurrency and download_concurrency must be at least 1")
         if self.lock_wait_seconds < 0:
             raise ConfigError("lock_wait_seconds must not be negative")
+        if self.destination not in ("postgres", "filesystem"):
+            raise ConfigError(
+                f"destination must be postgres or filesystem, not {self.destination!r}"
+            )
+        if self.destination == "filesystem" and self.dsn:
+            raise ConfigError(
+                "--dsn names a PostgreSQL database; the filesystem destination "
+                "takes destination.filesystem.bucket_url"
+            )
 
     def tables_for(self, namespace: str, available: Sequence[str] | None) -> list[str]:
         """The tables to load from one namespace.
@@ -369,6 +382,7 @@ def load_settings(**cli: Any) -> LoadSettings:
         rows_per_file=int(pick("rows_per_file")),
         drop_pending=bool(cli.get("drop_pending")),
         lock_wait_seconds=float(pick("lock_wait_seconds")),
+        destination=str(pick("destination")),
     )
     settings.validate()
     return settings

@@ -54,6 +54,7 @@ from loader.dap.client import DapClient
 from loader.dap.errors import DapError, describe
 from loader.dap.jobs import download_again, fetch, is_snapshot_needed
 from loader.dap.models import DownloadedObject, QueryRequest, format_timestamp, parse_timestamp
+from loader.lake import typed_for_lake
 from loader.rejects import REJECTS_TABLE, rejects_columns, rejects_table
 from loader.report import FAILED, OK, RESNAPSHOT, Progress, RunReport, TableResult, utcnow
 from loader.schema import (
@@ -133,6 +134,8 @@ class RunContext:
             the pipeline provides it. None: a type change that needs it fails the table.
         job_seq_floor: per ``(namespace, table)``, the highest job sequence number found in the
             database (raw or sync log); the next job takes a number above both it and the state.
+        text_timestamps: render timestamps as UTC text (for CSV and ``COPY``); False keeps them
+            typed (Parquet files in a lake).
     """
 
     client: DapClient
@@ -148,6 +151,7 @@ class RunContext:
     raw_types: dict[str, dict[str, str]] = field(default_factory=dict)
     widen_columns: Callable[[str, str, list[Widening]], None] | None = None
     job_seq_floor: dict[tuple[str, str], int] = field(default_factory=dict)
+    text_timestamps: bool = True
 
 
 def raw_table_name(table: str) -> str:
@@ -388,8 +392,9 @@ def job_items(
     imports into the load package as they are (file import), handed over once the whole job
     parsed (:func:`spool_job`); otherwise as Arrow tables of about ``yield_rows`` rows that dlt
     writes itself. Either way the loader columns are added and timestamps are rendered as UTC text
-    first. A job without records yields an empty table, so the table (and any new column) still
-    exists.
+    first (for a lake, ``ctx.text_timestamps`` false: kept typed, decimals cast to Parquet
+    decimals by :func:`loader.lake.typed_for_lake`). A job without records yields an empty table,
+    so the table (and any new column) still exists.
 
     Args:
         objects: the job's local files, in job order (verified, unless ``ctx.spool_dir`` is set:
@@ -416,16 +421,19 @@ def job_items(
             if mine:
                 found.extend((obj.index, r) for r in mine)
                 mine.clear()
-            yield timestamps_as_text(
-                with_loader_columns(
-                    layout.conform(batch),
-                    stamp.load_kind,
-                    stamp.job_id,
-                    stamp.job_seq,
-                    obj.index,
-                    row,
-                    stamp.loaded_at,
-                )
+            stamped = with_loader_columns(
+                layout.conform(batch),
+                stamp.load_kind,
+                stamp.job_id,
+                stamp.job_seq,
+                obj.index,
+                row,
+                stamp.loaded_at,
+            )
+            yield (
+                timestamps_as_text(stamped)
+                if ctx.text_timestamps
+                else typed_for_lake(stamped, layout)
             )
             row += batch.num_rows
 

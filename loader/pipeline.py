@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loader import lake
 from loader.arrow_io import ReadOptions
 from loader.config import (
     DapCredentials,
@@ -66,23 +67,40 @@ class Target:
     """Where a run loads to.
 
     Attributes:
-        dsn: PostgreSQL DSN.
+        dsn: PostgreSQL DSN (empty for a lake).
         embedded: whether it is the embedded warehouse.
+        bucket_url: the lake's bucket URL (:mod:`loader.lake`); None: PostgreSQL.
     """
 
     dsn: str
     embedded: bool
+    bucket_url: str | None = None
+
+    @property
+    def is_lake(self) -> bool:
+        """Whether the run writes Parquet files to a lake (dlt's filesystem destination)."""
+        return self.bucket_url is not None
+
+    @property
+    def fingerprint(self) -> str:
+        """A short, password-free id of the destination (:func:`destination_fingerprint`)."""
+        return destination_fingerprint(self.bucket_url if self.bucket_url else self.dsn)
 
 
 def resolve_target(settings: LoadSettings) -> Target:
     """The configured database, or the embedded warehouse (started on demand).
 
     Args:
-        settings: load settings (``dsn``, ``state_dir``).
+        settings: load settings (``destination``, ``dsn``, ``state_dir``).
 
     Returns:
         The target.
     """
+    if settings.destination == lake.FILESYSTEM:
+        url = lake.bucket_url(settings.state_dir)
+        if lake.is_local(url):
+            lake.local_path(url).mkdir(parents=True, exist_ok=True)
+        return Target("", embedded=False, bucket_url=url)
     dsn = destination_dsn(settings.dsn)
     if dsn:
         register_dsn_secret(dsn)
@@ -106,23 +124,31 @@ def dataset_name(namespace: str) -> str:
     return f"raw_{namespace}"
 
 
-def make_pipeline(namespace: str, dsn: str, pipelines_dir: Path) -> Any:
+def make_pipeline(
+    namespace: str, dsn: str, pipelines_dir: Path, bucket_url: str | None = None
+) -> Any:
     """The dlt pipeline of one namespace.
 
     Args:
         namespace: DAP namespace.
-        dsn: PostgreSQL DSN.
+        dsn: PostgreSQL DSN (ignored with ``bucket_url``).
         pipelines_dir: dlt working directories.
+        bucket_url: the lake (dlt's filesystem destination); None: PostgreSQL at ``dsn``.
 
     Returns:
         A ``dlt.Pipeline``.
     """
     import dlt
 
+    destination = (
+        lake.make_filesystem_destination(bucket_url)
+        if bucket_url is not None
+        else make_destination(dsn)
+    )
     return dlt.pipeline(
         pipeline_name=f"cd2_{namespace}",
         pipelines_dir=str(pipelines_dir),
-        destination=make_destination(dsn),
+        destination=destination,
         dataset_name=dataset_name(namespace),
     )
 
@@ -398,7 +424,7 @@ def run_namespace(
         listed: tables listed per namespace (filled in).
     """
     report = ctx.report
-    pipeline = make_pipeline(namespace, target.dsn, pipelines_dir)
+    pipeline = make_pipeline(namespace, target.dsn, pipelines_dir, target.bucket_url)
     if settings.drop_pending:
         pipeline = drop_pending(pipeline, namespace)
     try:
@@ -446,7 +472,12 @@ def run_namespace(
     logger.info("%s: %d table(s) into schema %s", namespace, len(tables), dataset_name(namespace))
     ctx.progress.expect(len(tables))
     try:
-        for table, seq in stored_job_seqs(target.dsn, namespace, tables).items():
+        stored = (
+            lake.stored_job_seqs(pipeline, tables)
+            if target.is_lake
+            else stored_job_seqs(target.dsn, namespace, tables)
+        )
+        for table, seq in stored.items():
             ctx.job_seq_floor[(namespace, table)] = seq
     except Exception as exc:  # noqa: BLE001
         report.errors.append(
@@ -456,18 +487,24 @@ def run_namespace(
         return
     before = len(report.results)
     started = time.monotonic()
-    try:
-        ctx.raw_types = raw_column_types(target.dsn, namespace)
-    except Exception as exc:  # noqa: BLE001
-        report.errors.append(f"{namespace}: reading the raw tables' columns failed: {exc}")
-        return
-    ctx.widen_columns = lambda ns, table, widenings: widen_raw_columns(
-        target.dsn, ns, table, widenings
-    )
+    if target.is_lake:
+        # Parquet files already written keep their types: no widening (loader.lake)
+        ctx.raw_types, ctx.widen_columns = {}, None
+    else:
+        try:
+            ctx.raw_types = raw_column_types(target.dsn, namespace)
+        except Exception as exc:  # noqa: BLE001
+            report.errors.append(f"{namespace}: reading the raw tables' columns failed: {exc}")
+            return
+        ctx.widen_columns = lambda ns, table, widenings: widen_raw_columns(
+            target.dsn, ns, table, widenings
+        )
     source = canvas(namespace=namespace, tables=tables, context=ctx)
     spool_parent = pipelines_dir / "_spool"
     ctx.spool_dir = None
-    if settings.csv_direct:
+    # a lake gets Parquet files from the Arrow batches, timestamps typed (not text for COPY)
+    ctx.text_timestamps = not target.is_lake
+    if settings.csv_direct and not target.is_lake:
         # CSV files the extract hands to dlt; dlt hard-links them into the load package, so they
         # live on the same file system and may only go once the extract is over
         spool_parent.mkdir(parents=True, exist_ok=True)
@@ -479,7 +516,7 @@ def run_namespace(
             source,
             workers=settings.concurrency,
             max_parallel_items=max(2, settings.concurrency * 2),
-            loader_file_format="csv",
+            loader_file_format="parquet" if target.is_lake else "csv",
         )
     except Exception as exc:  # noqa: BLE001 - reported per table below
         cause = _cause(exc)
@@ -498,7 +535,8 @@ def run_namespace(
                 result.error = f"not loaded: the extract was aborted ({message})"
                 aborted.append(result)
         report.errors.append(f"{namespace}: extract aborted: {message}")
-        _record_failures(target.dsn, namespace, report.results[before:])
+        if not target.is_lake:
+            _record_failures(target.dsn, namespace, report.results[before:])
         return
     finally:
         if ctx.spool_dir is not None:
@@ -517,8 +555,11 @@ def run_namespace(
                 result.error = f"load failed (will be retried on the next run): {message}"
         report.errors.append(f"{namespace}: load failed: {message}")
         return
-    _record_failures(target.dsn, namespace, refused)  # the sync log exists now
     loaded = [r.table for r in report.results[before:] if r.status != FAILED]
+    if target.is_lake:
+        _log_loaded(namespace, len(loaded), len(tables), started, extracted, normalized)
+        return
+    _record_failures(target.dsn, namespace, refused)  # the sync log exists now
     try:
         naming = pipeline.default_schema.naming
         index_raw_tables(
@@ -526,12 +567,17 @@ def run_namespace(
         )
     except Exception as exc:  # noqa: BLE001 - the data is loaded; the run still fails
         report.errors.append(f"{namespace}: indexing the raw tables failed: {_one_line(exc)}")
-    ok = len(loaded)
+    _log_loaded(namespace, len(loaded), len(tables), started, extracted, normalized)
+
+
+def _log_loaded(
+    namespace: str, ok: int, total: int, started: float, extracted: float, normalized: float
+) -> None:
     logger.info(
         "%s: loaded %d of %d table(s) (extract %.1f s, normalize %.1f s, load %.1f s)",
         namespace,
         ok,
-        len(tables),
+        total,
         extracted - started,
         normalized - extracted,
         time.monotonic() - normalized,
@@ -571,10 +617,14 @@ def _run(
 ) -> RunReport:
     report = RunReport()
     target = resolve_target(settings)
+    datasets = [dataset_name(ns) for ns in settings.namespaces]
     # one run at a time per raw schema, for the whole run (raises RunLocked)
-    lock = RunLock(
-        target.dsn, [dataset_name(ns) for ns in settings.namespaces], settings.lock_wait_seconds
-    ).acquire()
+    lock: RunLock | lake.LakeRunLock
+    if target.is_lake:
+        lock_dir = settings.state_dir / "pipelines" / target.fingerprint
+        lock = lake.LakeRunLock(lock_dir, datasets, settings.lock_wait_seconds).acquire()
+    else:
+        lock = RunLock(target.dsn, datasets, settings.lock_wait_seconds).acquire()
     try:
         return _run_locked(settings, report, target, credentials, client)
     finally:
@@ -604,7 +654,7 @@ def _run_locked(
     )
     if settings.work_dir is not None:
         settings.work_dir.mkdir(parents=True, exist_ok=True)
-    pipelines_dir = settings.state_dir / "pipelines" / destination_fingerprint(target.dsn)
+    pipelines_dir = settings.state_dir / "pipelines" / target.fingerprint
     pipelines_dir.mkdir(parents=True, exist_ok=True)
     for folder in (pipelines_dir.parent, pipelines_dir):
         folder.chmod(0o700)  # also closes the folders of runs before umask 077
@@ -612,7 +662,8 @@ def _run_locked(
     removed += remove_stale_downloads(pipelines_dir / "_spool")
     if removed:
         logger.info("removed %d download folder(s) of killed runs", removed)
-    logger.info("run %s: loading into %s", report.run_id, redact_text(target.dsn))
+    where = redact_text(target.bucket_url or target.dsn)
+    logger.info("run %s: loading into %s", report.run_id, where)
     listed: dict[str, list[str]] = {}
     try:
         for namespace in settings.namespaces:

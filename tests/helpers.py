@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -312,11 +312,21 @@ def row_hash(row: dict[str, Any], columns: Iterable[str]) -> str:
 
 
 def assert_current_state_matches_truth(
-    dsn: str, emu: EmulatorProcess, namespace: str, table: str, key: str = "id"
+    dsn: str,
+    emu: EmulatorProcess,
+    namespace: str,
+    table: str,
+    key: str = "id",
+    state: dict[Any, dict] | None = None,
 ) -> None:
-    """Current state from raw equals the emulator's ground truth: key set and row content."""
+    """Current state from raw equals the emulator's ground truth: key set and row content.
+
+    ``state`` is the current state to compare (default: derived from raw in ``dsn``;
+    :func:`lake_current_state` derives it from a lake's Parquet files).
+    """
     truth_rows = emu.truth(namespace, table)
-    state = current_state(dsn, namespace, table, key)
+    if state is None:
+        state = current_state(dsn, namespace, table, key)
     json_columns = {
         name
         for row in state.values()
@@ -348,6 +358,52 @@ def assert_current_state_matches_truth(
             if _canonical(truth[k].get(c)) != _canonical(state[k].get(c))
         }
         raise AssertionError(f"{namespace}.{table}: {len(bad)} rows differ; key {k}: {diff}")
+
+
+# --------------------------------------------------------------------------- a lake
+
+
+def lake_rows(lake: Path, namespace: str, table: str) -> list[dict[str, Any]]:
+    """Every row of a raw table in a local lake (the Parquet files of its folder)."""
+    folder = lake / f"raw_{namespace}" / raw_table(table)
+    rows: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.parquet")):
+        rows.extend(pq.read_table(path).to_pylist())
+    return rows
+
+
+def lake_sync_log(lake: Path, namespace: str) -> list[dict[str, Any]]:
+    """The ``_dap_sync_log`` rows of a namespace in a local lake, oldest first."""
+    rows = lake_rows(lake, namespace, "_dap_sync_log")
+    return sorted(rows, key=lambda r: r["started_at"])
+
+
+def lake_current_state(
+    lake: Path, namespace: str, table: str, key: str = "id"
+) -> dict[Any, dict[str, Any]]:
+    """The current state of a table from a local lake, the way the dbt base models derive it
+    (newest snapshot job on, latest record per key by ``meta_ts`` then change order, deletes
+    dropped); JSON text is parsed, as PostgreSQL's raw ``jsonb`` columns are."""
+    rows = lake_rows(lake, namespace, table)
+    if (namespace, table) not in LOG_TABLES:
+        snapshots = [r["_dap_job_seq"] for r in rows if r["_dap_load_kind"] == "snapshot"]
+        if snapshots:
+            newest = max(snapshots)
+            rows = [r for r in rows if r["_dap_job_seq"] >= newest]
+    latest: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        held = latest.get(row[key])
+        if held is None or (row["meta_ts"], row["_dap_change_order"]) > (
+            held["meta_ts"],
+            held["_dap_change_order"],
+        ):
+            latest[row[key]] = row
+    for row in latest.values():
+        for name, value in row.items():
+            if isinstance(value, str) and value[:1] in ("{", "["):
+                with suppress(ValueError):
+                    row[name] = json.loads(value)
+    return {k: r for k, r in latest.items() if r["meta_action"] != "D"}
 
 
 def job_seqs(dsn: str, namespace: str, table: str) -> list[int]:
