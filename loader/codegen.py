@@ -545,13 +545,25 @@ def cd1_models_yml(project_dir: Path) -> str:
         pk = notes.get("primary_key") or (
             ["id"] if any(c["name"] == "id" for c in table["columns"]) else None
         )
+        model_tests: list[str] = []
         if pk and len(pk) > 1:
-            lines += [
-                "    data_tests:",
+            model_tests += [
                 "      - unique_combination_of_columns:",
                 "          arguments:",
                 f"            combination_of_columns: {json.dumps(pk)}",
             ]
+        grain = notes.get("grain")
+        if grain:
+            # one row per row of a model (its filtered rows): the row counts must match
+            model_tests += [
+                "      - equal_row_count:",
+                "          arguments:",
+                f"            compare_model: ref('{grain['model']}')",
+            ]
+            if grain.get("where"):
+                model_tests.append(f"            compare_where: {_q(grain['where'])}")
+        if model_tests:
+            lines += ["    data_tests:", *model_tests]
         lines.append("    columns:")
         for col in table["columns"]:
             cname = col["name"]

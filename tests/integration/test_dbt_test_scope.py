@@ -1,0 +1,228 @@
+"""The project's own generic tests and test scoping, run by real dbt on a real PostgreSQL.
+
+A small dbt project whose macros are the repository's own (``macros/`` linked in) and whose
+selectors are the repository's ``selectors.yml``, over tables written here by hand:
+
+* ``equal_row_count`` (the CD1 grain test, macros/tests) fails when the counts differ and passes
+  when they match, with and without ``compare_where``;
+* ``get_where_subquery`` (macros/tests): under ``--selector refresh`` a test reads only the rows
+  of the newest completed load (``_dap_loaded_at`` at or after its start, from the raw schema's
+  ``_dap_sync_log`` and ``_dlt_loads``), so a bad row an older load wrote fails the nightly build
+  only; the test's own ``where`` still applies; models without the marker are read whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from tests.conftest import PgServer
+
+REPO = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).parent / "dbt"
+pytestmark = pytest.mark.slow
+
+SOURCES = """
+version: 2
+sources:
+  - name: canvas
+    schema: raw_canvas
+    tables:
+      - name: items
+"""
+
+MODELS = """
+version: 2
+models:
+  - name: items
+    data_tests:
+      - equal_row_count:
+          arguments:
+            compare_model: ref('three_rows')
+      - equal_row_count:
+          name: grain_differs
+          arguments:
+            compare_model: ref('two_rows')
+      - equal_row_count:
+          name: grain_filtered_matches
+          arguments:
+            compare_model: ref('four_rows')
+            compare_where: "n <= 3"
+      - equal_row_count:
+          name: grain_filtered_differs
+          arguments:
+            compare_model: ref('three_rows')
+            compare_where: "n <= 2"
+    columns:
+      - name: old_bad
+        data_tests:
+          - not_null:
+              name: old_bad_not_null
+      - name: new_bad
+        data_tests:
+          - not_null:
+              name: new_bad_not_null
+          - not_null:
+              name: new_bad_not_null_where_other_rows
+              config:
+                where: "id <> 2"
+          - not_null:
+              name: new_bad_not_null_where_that_row
+              config:
+                where: "id = 2"
+  - name: unmarked
+    columns:
+      - name: old_bad
+        data_tests:
+          - not_null:
+              name: unmarked_not_null
+"""
+
+# the rows of raw_canvas.items: id 1 from the older load, 2 and 3 from the newest completed one
+ITEMS = [
+    (1, None, "x", "2026-01-01 00:05:00+00"),
+    (2, "x", None, "2026-01-02 00:00:00.5+00"),
+    (3, "x", "x", "2026-01-02 00:09:00+00"),
+]
+# two runs completed; the third's package never reached _dlt_loads (still loading, or killed)
+SYNC_LOG = [
+    ("run1", "ok", "2026-01-01 00:00:00+00", "2026-01-01 00:10:00+00", "load-1"),
+    ("run1", "failed", "2026-01-01 00:00:00+00", "2026-01-01 00:10:00+00", None),
+    ("run2", "ok", "2026-01-02 00:00:00.5+00", "2026-01-02 00:09:30+00", "load-2a"),
+    ("run2", "ok", "2026-01-02 00:01:00+00", "2026-01-02 00:10:00+00", "load-2b"),
+    ("run3", "ok", "2026-01-02 00:20:00+00", "2026-01-02 00:30:00+00", "load-3"),
+]
+LOADS = [("load-1", 0), ("load-2a", 0), ("load-2b", 0), ("load-3", 1)]
+
+
+@pytest.fixture
+def project(pg_server: PgServer, tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """The small project and its fresh database (dropped afterwards)."""
+    name = f"scope_{uuid.uuid4().hex[:10]}"
+    _admin(pg_server, f'create database "{name}"')
+    dsn = pg_server.url(name)
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute("create schema raw_canvas")
+        cur.execute(
+            "create table raw_canvas.items (id bigint, old_bad text, new_bad text,"
+            " _dap_loaded_at timestamptz)"
+        )
+        cur.executemany("insert into raw_canvas.items values (%s, %s, %s, %s)", ITEMS)
+        cur.execute(
+            "create table raw_canvas._dap_sync_log (run_id text, status text,"
+            " started_at timestamptz, finished_at timestamptz, load_id text)"
+        )
+        cur.executemany(
+            "insert into raw_canvas._dap_sync_log values (%s, %s, %s, %s, %s)", SYNC_LOG
+        )
+        cur.execute("create table raw_canvas._dlt_loads (load_id text, status bigint)")
+        cur.executemany("insert into raw_canvas._dlt_loads values (%s, %s)", LOADS)
+    root = tmp_path / "project"
+    (root / "models").mkdir(parents=True)
+    (root / "macros").symlink_to(REPO / "macros")
+    (root / "selectors.yml").write_text((REPO / "selectors.yml").read_text("utf-8"))
+    (root / "dbt_project.yml").write_text(
+        "name: cd2_warehouse\nversion: '0.1.0'\nconfig-version: 2\nprofile: cd2\n"
+        "models:\n  cd2_warehouse:\n    +materialized: table\n"
+    )
+    (root / "profiles.yml").write_text(
+        "cd2:\n  target: t\n  outputs:\n    t:\n      type: postgres\n"
+        f"      host: {pg_server.host}\n      port: {pg_server.port}\n"
+        f"      user: {pg_server.user}\n      password: ''\n      dbname: {name}\n"
+        "      schema: main\n      threads: 2\n"
+    )
+    models = root / "models"
+    (models / "_sources.yml").write_text(SOURCES)
+    (models / "_models.yml").write_text(MODELS)
+    (models / "items.sql").write_text("select * from {{ source('canvas', 'items') }}")
+    (models / "unmarked.sql").write_text("select id, old_bad from {{ source('canvas', 'items') }}")
+    for rows, word in ((2, "two"), (3, "three"), (4, "four")):
+        union = " union all ".join(f"select {n} as n" for n in range(1, rows + 1))
+        (models / f"{word}_rows.sql").write_text(union)
+    try:
+        yield root, dsn
+    finally:
+        _admin(pg_server, f'drop database if exists "{name}" with (force)')
+
+
+def _admin(pg_server: PgServer, statement: str) -> None:
+    conn = psycopg2.connect(pg_server.dsn)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
+
+
+def _dbt(root: Path, *args: str) -> dict[str, str]:
+    """Run dbt in the project; the status of each test it ran, by test name."""
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(root),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+    result = subprocess.run(
+        [str(DBT), *args, "--project-dir", str(root)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    results = json.loads((root / "target" / "run_results.json").read_text("utf-8"))
+    statuses = {
+        r["unique_id"].split(".")[2]: r["status"]
+        for r in results["results"]
+        if r["unique_id"].startswith("test.")
+    }
+    assert statuses, result.stdout[-3000:] + result.stderr[-3000:]
+    errors = {k: v for k, v in statuses.items() if v == "error"}
+    assert not errors, result.stdout[-3000:]
+    return statuses
+
+
+def test_grain_test_and_changed_rows_scope(project: tuple[Path, str]) -> None:
+    root, _ = project
+    nightly = _dbt(root, "build", "--selector", "nightly")
+    grain = {k: v for k, v in nightly.items() if "equal_row_count" in k or "grain" in k}
+    assert grain == {
+        "equal_row_count_items_ref_three_rows_": "pass",
+        "grain_differs": "fail",
+        "grain_filtered_matches": "pass",
+        "grain_filtered_differs": "fail",
+    }
+    # whole tables: the older load's NULL fails too; `where` narrows as dbt's own macro does
+    assert nightly["old_bad_not_null"] == "fail"
+    assert nightly["new_bad_not_null"] == "fail"
+    assert nightly["new_bad_not_null_where_other_rows"] == "pass"
+    assert nightly["new_bad_not_null_where_that_row"] == "fail"
+    assert nightly["unmarked_not_null"] == "fail"
+
+    refresh = _dbt(root, "build", "--selector", "refresh")
+    # the grain tests count whole tables: the refresh leaves them to the nightly build
+    assert not any("grain" in k or "equal_row_count" in k for k in refresh)
+    # only rows of the newest completed load (run2: from its first table's start, 00:00:00.5;
+    # run3 never completed): the older row's NULL is the nightly build's to find
+    assert refresh["old_bad_not_null"] == "pass"
+    assert refresh["new_bad_not_null"] == "fail"
+    assert refresh["new_bad_not_null_where_other_rows"] == "pass"
+    assert refresh["new_bad_not_null_where_that_row"] == "fail"
+    # no change marker: the whole relation
+    assert refresh["unmarked_not_null"] == "fail"
+
+    # forced scope on a plain `dbt test`: the same, and the count comparisons still count all
+    forced = _dbt(root, "test", "--vars", "{test_scope: changed}")
+    assert forced["old_bad_not_null"] == "pass"
+    assert forced["new_bad_not_null"] == "fail"
+    assert forced["equal_row_count_items_ref_three_rows_"] == "pass"
+    assert forced["grain_differs"] == "fail"
