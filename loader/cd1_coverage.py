@@ -24,7 +24,6 @@ Usage: ``python -m loader.cd1_coverage [--project-dir .] [--compiled-dir DIR]``.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import re
 import sys
@@ -35,11 +34,11 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped]
 
-from loader import erd_svg
+from loader import cd1_reference, erd_svg
 
 log = logging.getLogger(__name__)
 
-REFERENCE = Path(__file__).with_name("reference") / "cd1_schema.json"
+REFERENCE = cd1_reference.REFERENCE
 MAPPING_DIR = Path("docs") / "cd1" / "mapping"
 MARTS_DIR = Path("models") / "marts" / "cd1"
 MODELS_YML = MARTS_DIR / "_cd1__models.yml"
@@ -73,6 +72,9 @@ class TableCoverage:
             None.
         approximate_notes: why a column only approximates CD1's, by column (a column note's
             ``approximate:``).
+        added_in: the CD1 release that added the table, for tables added after 4.2.1.
+        added_columns: columns added to a 4.2.1 table later, with the release that added them.
+        not_built: why the table has no model (mapping ``not_built:``), or None.
     """
 
     name: str
@@ -87,6 +89,14 @@ class TableCoverage:
     null_expressions: set[str] = field(default_factory=set)
     approximate: str | None = None
     approximate_notes: dict[str, str] = field(default_factory=dict)
+    added_in: str | None = None
+    added_columns: dict[str, str] = field(default_factory=dict)
+    not_built: str | None = None
+
+    @property
+    def gap(self) -> bool:
+        """The table is a documented gap: no model, with the reason (mapping ``not_built:``)."""
+        return bool(self.not_built) and not self.has_model
 
     @property
     def present(self) -> list[str]:
@@ -131,8 +141,11 @@ class TableCoverage:
 
     @property
     def status(self) -> str:
-        """``missing`` (a model or column is missing), ``approximate`` (the table, or some column,
-        only approximates CD1), ``NULL columns`` (some columns are NULL by design) or ``full``."""
+        """``not built`` (a documented gap), ``missing`` (a model or column is missing),
+        ``approximate`` (the table, or some column, only approximates CD1), ``NULL columns`` (some
+        columns are NULL by design) or ``full``."""
+        if self.gap:
+            return "not built"
         if self.missing:
             return "missing"
         if self.approximate or self.approximate_columns:
@@ -355,14 +368,17 @@ def collect(project_dir: Path, compiled_dir: Path | None = None) -> list[TableCo
     Returns:
         One entry per CD1 table, in reference order.
     """
-    reference = json.loads(REFERENCE.read_text("utf-8"))
     mapping = _mapping(project_dir)
     models = _models_yml(project_dir)
     compiled = compiled_dir if compiled_dir is not None else project_dir / COMPILED_DIR
     tables: list[TableCoverage] = []
-    for table in reference["tables"]:
+    for table in cd1_reference.tables():
         name = table["table"]
         cov = TableCoverage(name, table["dw_type"], [c["name"] for c in table["columns"]])
+        cov.added_in = table.get("added_in")
+        cov.added_columns = {
+            c["name"]: c["added_in"] for c in table["columns"] if c.get("added_in")
+        }
         cov.has_model = (project_dir / MARTS_DIR / f"{name}.sql").exists()
         model = models.get(name) or {}
         cov.in_yaml = {c["name"] for c in model.get("columns") or []}
@@ -371,6 +387,8 @@ def collect(project_dir: Path, compiled_dir: Path | None = None) -> list[TableCo
         notes = mapping.get(name) or {}
         if notes.get("approximate"):
             cov.approximate = str(notes["approximate"])
+        if notes.get("not_built"):
+            cov.not_built = str(notes["not_built"])
         for column, note in (notes.get("columns") or {}).items():
             note = note or {}
             if note.get("approximate"):
@@ -412,18 +430,24 @@ def coverage_markdown(tables: list[TableCoverage]) -> str:
     nulls = sum(len(t.null_by_design) for t in tables)
     approximate = sum(len(t.approximate_columns) for t in tables)
     modelled = sum(1 for t in tables if t.has_model)
+    gaps = [t for t in tables if t.gap]
+    gap_columns = sum(len(t.columns) for t in gaps)
     lines = [
         f"<!-- {GENERATED} -->",
         "# CD1 coverage",
         "",
-        "Every table and column of the CD1 4.2.1 schema (`loader/reference/cd1_schema.json`),",
-        "as rebuilt from CD2 by the marts in `models/marts/cd1/`. *Present*: the generated",
+        "Every table and column of the last CD1 schema we can establish",
+        f"({cd1_reference.version()}, `loader/reference/cd1_schema.json`: the 4.2.1",
+        "`schema.json` and the columns and tables CD1 added later, listed under *Later",
+        "additions* below), as rebuilt from CD2 by the marts in `models/marts/cd1/`. Columns",
+        "added later come after a table's 4.2.1 columns. *Present*: the generated",
         "contract (`_cd1__models.yml`, enforced) lists the column and, where compiled SQL was",
         "available, the model's final select has it. *CD2 source*: present and filled from CD2.",
         "*NULL by design*: present but always NULL, with the reason from",
         "`docs/cd1/mapping/*.yml`. *Approximate*: filled from CD2, but the values only",
         "approximate what CD1 held (the reason is listed below). Status: `full` (every column",
-        "from CD2), `NULL columns` (some NULL by design), `approximate`, `missing`.",
+        "from CD2), `NULL columns` (some NULL by design), `approximate`, `missing`, `not built`",
+        "(a documented gap, with the reason below).",
         "",
         "## Totals",
         "",
@@ -437,7 +461,9 @@ def coverage_markdown(tables: list[TableCoverage]) -> str:
         f"| columns NULL by design | {nulls} |",
         f"| columns approximate | {approximate} |",
         f"| tables approximate | {sum(1 for t in tables if t.status == 'approximate')} |",
-        f"| columns missing | {total_cols - present} |",
+        f"| tables not built (documented gap) | {len(gaps)} |",
+        f"| columns of tables not built | {gap_columns} |",
+        f"| columns missing | {total_cols - present - gap_columns} |",
         "",
         "## Tables",
         "",
@@ -463,11 +489,39 @@ def coverage_markdown(tables: list[TableCoverage]) -> str:
     for t in tables:
         for column in t.null_by_design:
             lines.append(f"| {t.name} | {column} | {_cell(t.null_notes[column])} |")
+    lines += [
+        "",
+        "## Later additions",
+        "",
+        "What CD1 added after 4.2.1 (`later_additions` of the reference), and its status here.",
+        "",
+        "| table | column | added in | status |",
+        "|---|---|---|---|",
+    ]
+    for t in tables:
+        if t.added_in:
+            lines.append(f"| {t.name} | (table) | {t.added_in} | {t.status} |")
+        for column, added_in in t.added_columns.items():
+            status = (
+                "NULL by design"
+                if column in t.null_by_design
+                else "CD2 source"
+                if column in t.with_source
+                else "missing"
+            )
+            lines.append(f"| {t.name} | {column} | {added_in} | {status} |")
+    if gaps:
+        lines += ["", "## Not built", "", "| table | why |", "|---|---|"]
+        for t in gaps:
+            lines.append(f"| {t.name} | {_cell(t.not_built or '')} |")
     return "\n".join(lines) + "\n"
 
 
 def _issues(t: TableCoverage) -> list[str]:
     issues: list[str] = []
+    if t.gap:
+        issues.append("not built (see Not built)")
+        return issues
     if not t.has_model:
         issues.append("no model")
         return issues
@@ -584,7 +638,7 @@ def erd_files(tables: list[TableCoverage], project_dir: Path) -> dict[Path, str]
         File contents by path (relative to the project).
     """
     models = _models_yml(project_dir)
-    facts = [t.name for t in tables if t.dw_type in FACT_TYPES]
+    facts = [t.name for t in tables if t.dw_type in FACT_TYPES and not t.gap]
     files: dict[Path, str] = {}
     blocks = [
         f"{{#- {GENERATED} -#}}",
@@ -669,7 +723,7 @@ def write(project_dir: Path, compiled_dir: Path | None = None) -> tuple[list[Pat
             len(unchecked),
             unchecked[0],
         )
-    failing = [t for t in tables if t.missing or t.extra]
+    failing = [t for t in tables if not t.gap and (t.missing or t.extra)]
     for t in failing:
         log.error("CD1 table %s: %s", t.name, "; ".join(_issues(t)))
     return written, len(failing)

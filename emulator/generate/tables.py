@@ -72,6 +72,10 @@ TERMS: tuple[tuple[str, str | None, str | None], ...] = (
     ("Fall 2026", "2026-08-24", "2026-12-18"),
 )
 GENERIC_COUNT_MIN = 3
+# Namespaces whose tables the structured specs (SPECS, World.counts) describe, by table name;
+# the catalog namespace's tables (accounts, users, enrollments, ...) share names with canvas
+# tables but are generic.
+STRUCTURED_NAMESPACES = ("canvas", "canvas_logs")
 
 
 def polymorphic_target(table: str) -> str | None:
@@ -84,7 +88,7 @@ def count_of(world: World, namespace: str, table: str) -> int:
     from emulator.schema import load_catalog
 
     counts = world.counts()
-    if table in counts:
+    if namespace in STRUCTURED_NAMESPACES and table in counts:
         return counts[table]
     if table == "web_logs":
         return 0  # a log, not addressable by slot from other tables
@@ -108,7 +112,7 @@ def _catalog_names() -> set[tuple[str, str]]:
 
 def key_of(world: World, namespace: str, table: str, slots: pa.Array) -> pa.Array:
     """Primary-key values for row slots of a table (int64)."""
-    if table == "users":
+    if namespace == "canvas" and table == "users":
         return world.user_key(slots)
     return pc.add(pc.cast(slots, pa.int64()), 1)
 
@@ -1183,12 +1187,20 @@ def _rubric_data(ctx: Ctx) -> pa.Array:
     )
 
 
+def _outcome_import(ctx: Ctx) -> pa.Array:
+    """outcome_imports is a stub table (no rows to point at): every other outcome (group) came
+    from an import, with an opaque import id shared by two consecutive slots; the rest, NULL."""
+    slots = pc.cast(ctx.sslots, pa.int64())
+    ids = pc.add(pc.divide(slots, 4), 1)
+    return null_where(ids, pc.equal(pc.bit_wise_and(slots, 1), 0))
+
+
 def learning_outcomes(ctx: Ctx) -> None:
     _set(
         ctx,
         context_id=lambda: ctx.const(1, pa.int64()),
         context_type=lambda: ctx.const("Account"),
-        outcome_import_id=lambda: pa.nulls(ctx.n, pa.int64()),
+        outcome_import_id=lambda: _outcome_import(ctx),
         data=lambda: ctx.const(
             '{"rubric_criterion":{"mastery_points":3.0,"points_possible":5.0,'
             '"ratings":[{"description":"Exceeds","points":5.0},'
@@ -1207,7 +1219,7 @@ def learning_outcome_groups(ctx: Ctx) -> None:
         learning_outcome_group_id=lambda: null_where(ctx.const(1, pa.int64()), root),
         root_learning_outcome_group_id=lambda: null_where(ctx.const(1, pa.int64()), root),
         source_outcome_group_id=lambda: pa.nulls(ctx.n, pa.int64()),
-        outcome_import_id=lambda: pa.nulls(ctx.n, pa.int64()),
+        outcome_import_id=lambda: _outcome_import(ctx),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 from collections import Counter, defaultdict
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -219,6 +220,43 @@ def test_course_scores(cd1_warehouse: Warehouse) -> None:
     }
     assert set(rows) == expected
     assert expected
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    """A ground-truth timestamp as CD1 stores it: naive UTC."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def test_submission_posted_at(cd1_warehouse: Warehouse) -> None:
+    """submission_dim.posted_at (added to CD1 after 4.2.2) is CD2's submissions.posted_at."""
+    truth = cd1_warehouse.truth("canvas", "submissions").to_pylist()
+    rows = cd1_warehouse.query("select canvas_id, posted_at from cd1.submission_dim")
+    assert sorted(rows) == sorted((r["id"], _naive_utc(r["posted_at"])) for r in truth)
+    assert any(r["posted_at"] is not None for r in truth)
+    assert any(r["posted_at"] is None for r in truth)
+
+
+@pytest.mark.parametrize(
+    ("table", "marts"),
+    [
+        ("learning_outcomes", ("learning_outcome_dim", "learning_outcome_fact")),
+        ("learning_outcome_groups", ("learning_outcome_group_dim", "learning_outcome_group_fact")),
+    ],
+)
+def test_outcome_import_id(cd1_warehouse: Warehouse, table: str, marts: tuple[str, str]) -> None:
+    """outcome_import_id (added in CD1 4.2.2) is the CD2 column as a global id, on the dim and
+    the fact of outcomes and outcome groups."""
+    truth = cd1_warehouse.truth("canvas", table).to_pylist()
+    expected = sorted((global_id(r["id"]), global_id(r["outcome_import_id"])) for r in truth)
+    dim, fact = marts
+    assert sorted(cd1_warehouse.query(f"select id, outcome_import_id from cd1.{dim}")) == expected
+    key = fact.removesuffix("_fact") + "_id"
+    assert (
+        sorted(cd1_warehouse.query(f"select {key}, outcome_import_id from cd1.{fact}")) == expected
+    )
+    assert any(r["outcome_import_id"] is not None for r in truth)
 
 
 def test_user_global_ids(cd1_warehouse: Warehouse) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from loader import cd1_coverage
+from loader import cd1_coverage, cd1_reference
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -117,3 +117,54 @@ def test_approximate_tables_and_columns_are_marked_with_the_reason(tmp_path: Pat
     )
     assert "| wiki_page_fact | view_count | asset_user_accesses" in text
     assert (REPO / cd1_coverage.COVERAGE_MD).read_text("utf-8") == text
+
+
+def test_reference_is_cd1_as_last_seen() -> None:
+    """The schema the marts follow is 4.2.1 plus every later addition of the reference
+    (cd1_schema.json ``later_additions``): added columns after a table's 4.2.1 columns, in the
+    additions' order, added tables after the 4.2.1 tables."""
+    raw = json.loads(cd1_coverage.REFERENCE.read_text("utf-8"))
+    base = {t["table"]: [c["name"] for c in t["columns"]] for t in raw["tables"]}
+    tables = cd1_reference.tables()
+    names = [t["table"] for t in tables]
+    assert names[: len(base)] == list(base)
+    by_name = {t["table"]: t for t in tables}
+    added_tables: list[str] = []
+    for additions in raw["later_additions"].values():
+        for table, columns in (additions.get("new_columns") or {}).items():
+            have = [c["name"] for c in by_name[table]["columns"]]
+            assert have[: len(base[table])] == base[table]
+            assert have[len(base[table]) :] == columns
+            assert all(c.get("added_in") for c in by_name[table]["columns"][len(base[table]) :])
+        for table, columns in (additions.get("new_tables") or {}).items():
+            assert [c["name"] for c in by_name[table]["columns"]] == list(columns)
+            added_tables.append(table)
+    assert names[len(base) :] == added_tables
+    assert by_name["submission_dim"]["columns"][-1] == {
+        **by_name["submission_dim"]["columns"][-1],
+        "name": "posted_at",
+        "type": "timestamp",
+    }
+    types = {c["name"]: c for c in by_name["catalog_product_dim"]["columns"]}
+    assert types["enrollment_open"]["type"] == "boolean"
+    assert types["title"] == {**types["title"], "type": "varchar", "length": 256}
+    assert types["created_at"]["type"] == "timestamp"
+
+
+def test_not_built_tables_are_a_documented_gap(tmp_path: Path) -> None:
+    """A table with a ``not_built:`` note and no model has the status ``not built``, with the
+    reason, and does not fail the run; without the note, a table with no model fails."""
+    project = _project(tmp_path)
+    compiled = tmp_path / "no-compiled-sql"
+    (project / cd1_coverage.MARTS_DIR / "role_dim.sql").unlink()
+    _, failing = cd1_coverage.write(project, compiled)
+    assert failing == 1
+    # read after the other mapping files, so its note on role_dim wins
+    (project / cd1_coverage.MAPPING_DIR / "zz_gap.yml").write_text(
+        'tables:\n  role_dim:\n    not_built: "no source yet"\n', "utf-8"
+    )
+    _, failing = cd1_coverage.write(project, compiled)
+    assert failing == 0
+    report = (project / cd1_coverage.COVERAGE_MD).read_text("utf-8")
+    assert "| role_dim | dimension | not built | 10 | 0 | 0 | 0 | 0 |" in report
+    assert "| role_dim | no source yet |" in report

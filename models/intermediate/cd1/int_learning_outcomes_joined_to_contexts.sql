@@ -18,6 +18,7 @@ parsed as (
         outcomes.id as learning_outcome_id,
         outcomes.context_type,
         outcomes.context_id,
+        outcomes.outcome_import_id,
         {{ cd1_json_get_value(cd1_json_parse('outcomes.data'), 'rubric_criterion') }} as rubric_criterion
     from outcomes
 ),
@@ -30,7 +31,8 @@ final as (
         courses.enrollment_term_id,
         parsed.rubric_criterion,
         {{ cd1_json_get_number('parsed.rubric_criterion', 'mastery_points') }} as mastery_points,
-        {{ cd1_json_get_number('parsed.rubric_criterion', 'points_possible') }} as points_possible
+        {{ cd1_json_get_number('parsed.rubric_criterion', 'points_possible') }} as points_possible,
+        parsed.outcome_import_id
     from parsed
     left join courses
         on parsed.context_type = 'Course'

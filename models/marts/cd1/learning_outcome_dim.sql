@@ -18,7 +18,9 @@ final as (
         cast(outcomes.vendor_guid as varchar(256)) as vendor_guid,
         cast(outcomes.display_name as varchar(256)) as display_name,
         cast({{ cd1_enum('outcomes.calculation_method') }} as text) as calculation_method,
-        cast(outcomes.calculation_int as integer) as calculation_int
+        cast(outcomes.calculation_int as integer) as calculation_int,
+        {#- added in CD1 4.2.2, after the 4.2.1 columns -#}
+        {{ cd1_global_id('outcomes.outcome_import_id') }} as outcome_import_id
     from outcomes
 )
 

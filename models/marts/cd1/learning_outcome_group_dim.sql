@@ -17,7 +17,9 @@ final as (
         cast(outcome_groups.description as text) as description,
         {{ cd1_timestamp('outcome_groups.created_at') }} as created_at,
         {{ cd1_timestamp('outcome_groups.updated_at') }} as updated_at,
-        cast(outcome_groups.vendor_guid as varchar(256)) as vendor_guid
+        cast(outcome_groups.vendor_guid as varchar(256)) as vendor_guid,
+        {#- added in CD1 4.2.2, after the 4.2.1 columns -#}
+        {{ cd1_global_id('outcome_groups.outcome_import_id') }} as outcome_import_id
     from outcome_groups
 )
 

@@ -70,7 +70,9 @@ final as (
                     then 'auto_graded'
                 else 'human_graded'
             end as varchar(256)
-        ) as grade_state
+        ) as grade_state,
+        {#- added to CD1 after 4.2.2, after the 4.2.1 columns -#}
+        {{ cd1_timestamp('submissions.posted_at') }} as posted_at
     from submissions
     left join assessed_submissions
         on assessed_submissions.submission_id = submissions.id
