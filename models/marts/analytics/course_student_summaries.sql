@@ -22,19 +22,27 @@ pairs as (
     where not is_non_digital_submission
 ),
 
-student_counts as (
+request_counts as (
     select
-        requests.course_id,
-        requests.user_id,
+        course_id,
+        user_id,
         count(*) as page_views,
-        sum(case when requests.is_participation then 1 else 0 end) as participations
+        sum(case when is_participation then 1 else 0 end) as participations
     from requests
-    inner join students
-        on students.course_id = requests.course_id
-        and students.user_id = requests.user_id
     group by
-        requests.course_id,
-        requests.user_id
+        course_id,
+        user_id
+),
+
+student_counts as (
+    select * from request_counts
+    {#- students only: a semi-join, as in int_submissions_classified_by_tardiness #}
+    where exists (
+        select 1
+        from students
+        where students.course_id = request_counts.course_id
+            and students.user_id = request_counts.user_id
+    )
 ),
 
 page_view_quartiles as (

@@ -16,8 +16,8 @@ course_contents as (
     select * from {{ ref('int_courses_with_content_counts') }}
 ),
 
-ancestors as (
-    select * from {{ ref('int_accounts_paired_with_ancestors') }}
+ancestry as (
+    select * from {{ ref('int_accounts_with_ancestry') }}
 ),
 
 enrollments as (
@@ -59,25 +59,33 @@ subaccount_rows as (
 ),
 
 row_courses as (
+    {#- each course of a department counts in one row: the department's direct sub-account on
+        the way down to the course's account (the ancestor one level below the department), or
+        the department itself for a course placed directly in it. Found with one-to-one joins
+        from the course, so the work grows with the department courses; matching every
+        sub-account row against every course of the department and then keeping the pairs on
+        the same chain grew with accounts times courses. #}
     select
-        subaccount_rows.account_id,
-        subaccount_rows.scope,
-        subaccount_rows.term_id,
-        subaccount_rows.subaccount_id,
+        department_courses.account_id,
+        department_courses.scope,
+        department_courses.term_id,
+        -- no ancestor below the department on the course's chain: placed directly in it
+        coalesce(
+            case departments.depth
+                {%- for depth in range(15) %}
+                when {{ depth }} then placements.subaccount{{ depth + 1 }}_id
+                {%- endfor %}
+            end,
+            department_courses.account_id
+        ) as subaccount_id,
         department_courses.course_id
-    from subaccount_rows
-    inner join department_courses
-        on department_courses.account_id = subaccount_rows.account_id
-        and department_courses.scope = subaccount_rows.scope
-        and department_courses.term_id = subaccount_rows.term_id
+    from department_courses
     inner join course_contents
         on course_contents.course_id = department_courses.course_id
-    inner join ancestors
-        on ancestors.account_id = course_contents.account_id
-        and ancestors.ancestor_account_id = subaccount_rows.subaccount_id
-    {#- the account's own row keeps only the courses placed directly in it #}
-    where subaccount_rows.subaccount_id <> subaccount_rows.account_id
-        or course_contents.account_id = subaccount_rows.account_id
+    inner join ancestry as placements
+        on placements.account_id = course_contents.account_id
+    inner join ancestry as departments
+        on departments.account_id = department_courses.account_id
 ),
 
 contents as (

@@ -14,19 +14,23 @@ requests as (
 
 final as (
     select
-        requests.course_id,
-        requests.user_id,
-        requests.request_hour as activity_hour,
+        course_id,
+        user_id,
+        request_hour as activity_hour,
         cast(count(*) as {{ dbt.type_bigint() }}) as page_views,
-        cast(sum(case when requests.is_participation then 1 else 0 end) as {{ dbt.type_bigint() }}) as participations
+        cast(sum(case when is_participation then 1 else 0 end) as {{ dbt.type_bigint() }}) as participations
     from requests
-    inner join students
-        on students.course_id = requests.course_id
-        and students.user_id = requests.user_id
+    {#- students only: a semi-join, as in int_submissions_classified_by_tardiness #}
+    where exists (
+        select 1
+        from students
+        where students.course_id = requests.course_id
+            and students.user_id = requests.user_id
+    )
     group by
-        requests.course_id,
-        requests.user_id,
-        requests.request_hour
+        course_id,
+        user_id,
+        request_hour
 )
 
 select * from final

@@ -15,16 +15,20 @@ requests as (
 
 final as (
     select
-        cast(requests.request_id as varchar(36)) as request_id,
-        requests.course_id,
-        requests.user_id,
-        requests.requested_at as participated_at,
-        cast(requests.url as text) as url,
-        cast(requests.category as varchar(32)) as category
+        cast(request_id as varchar(36)) as request_id,
+        course_id,
+        user_id,
+        requested_at as participated_at,
+        cast(url as text) as url,
+        cast(category as varchar(32)) as category
     from requests
-    inner join students
-        on students.course_id = requests.course_id
-        and students.user_id = requests.user_id
+    {#- students only: a semi-join, as in int_submissions_classified_by_tardiness #}
+    where exists (
+        select 1
+        from students
+        where students.course_id = requests.course_id
+            and students.user_id = requests.user_id
+    )
 )
 
 select * from final
