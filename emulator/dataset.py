@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 
 from emulator.generate.context import START_US, TS, Ctx
 from emulator.generate.rand import Rand, null_where, salt
-from emulator.generate.tables import SPECS, STRUCTURED_NAMESPACES, count_of, key_of
+from emulator.generate.tables import count_of, key_of, spec_of
 from emulator.generate.world import (
     MICROS_PER_DAY,
     MICROS_PER_HOUR,
@@ -559,7 +559,7 @@ class Dataset:
                 gen_table, values=gen_table.values + tuple(table.column(c) for c in st.added)
             )
         ctx = Ctx(self.world, self.seed, gen_table, base_count, slot_arr, ver_arr, ev_arr, soft)
-        spec = SPECS.get(name) if ns in STRUCTURED_NAMESPACES else None
+        spec = spec_of(ns, name)
         if spec is not None:
             spec(ctx)
         if name == "web_logs":

@@ -277,6 +277,10 @@ class Catalog:
 def _reference() -> dict[str, Any]:
     text = resources.files("emulator").joinpath("data/cd2_schema.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
+    # The catalog namespace (Canvas Catalog): the tables the CD1 Catalog marts read, in the same
+    # record format (data/cd2_catalog_schema.json says where they come from).
+    extra = resources.files("emulator").joinpath("data/cd2_catalog_schema.json").read_text("utf-8")
+    data["tables"] = [*data["tables"], *json.loads(extra)["tables"]]
     return data
 
 
@@ -343,7 +347,8 @@ def _reference_tables() -> tuple[Table, ...]:
 def load_catalog() -> Catalog:
     """A fresh catalog of every reference table, at version 1, with no changes applied.
 
-    ``catalog`` and ``new_quizzes`` exist as namespaces with no tables: the reference has none.
+    ``new_quizzes`` exists as a namespace with no tables: the reference has none; ``catalog``
+    has the Canvas Catalog tables of ``data/cd2_catalog_schema.json``.
     """
     cat = Catalog({ns: {} for ns in NAMESPACES})
     for t in _reference_tables():
@@ -367,6 +372,8 @@ def _scalar_json(col_type: str, enum: tuple[str, ...] | None) -> dict[str, Any]:
         return {"type": "integer", "format": "int16"}
     if col_type == "double precision":
         return {"type": "number", "format": "float64"}
+    if col_type == "decimal":  # no precision given (the catalog namespace): a plain number
+        return {"type": "number"}
     if col_type == "boolean":
         return {"type": "boolean"}
     if col_type == "timestamp":
@@ -474,7 +481,7 @@ def arrow_type(col: Column) -> pa.DataType:
         return pa.int32()
     if t == "smallint":
         return pa.int16()
-    if t == "double precision":
+    if t in ("double precision", "decimal"):
         return pa.float64()
     if t == "boolean":
         return pa.bool_()

@@ -1,8 +1,8 @@
 """What the warehouse holds: the summary ``make demo`` prints at the end (``cd2 summary``).
 
 Counts, per layer, the tables and rows that exist: raw (``raw_<ns>``, append-only), current state
-(``canvas``/``canvas_logs`` staging views, under dap's table names), the CD1 star schema and the
-analytics marts.
+(``canvas``/``canvas_logs``/``catalog`` staging views, under dap's table names), the CD1 star
+schema and the analytics marts.
 Read-only; works on any warehouse the DSN points at.
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # (label, schema name pattern, relation kinds): relkind r = table, v = view, p = partitioned
-LAYERS: tuple[tuple[str, str, str], ...] = (
-    ("raw (append-only, every record received)", "raw\\_%", "rp"),
-    ("current state (canvas.<table> views)", "canvas%", "v"),
-    ("CD1 star schema", "{cd1}", "rpv"),
-    ("analytics reports", "{analytics}", "rpv"),
+LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("raw (append-only, every record received)", ("raw\\_%",), "rp"),
+    ("current state (canvas.<table> views)", ("canvas%", "catalog%"), "v"),
+    ("CD1 star schema", ("{cd1}",), "rpv"),
+    ("analytics reports", ("{analytics}",), "rpv"),
 )
 
 
@@ -30,16 +30,16 @@ class LayerCount:
     rows: int
 
 
-def _relations(cur: object, pattern: str, kinds: str) -> list[tuple[str, str]]:
+def _relations(cur: object, patterns: list[str], kinds: str) -> list[tuple[str, str]]:
     cur.execute(  # type: ignore[attr-defined]
         """
         select n.nspname, c.relname
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname like %s and c.relkind = any(%s) and not c.relispartition
+        where n.nspname like any(%s) and c.relkind = any(%s) and not c.relispartition
           and c.relname not like '\\_dlt%%' and c.relname not like 'base\\_%%'
         order by 1, 2
         """,
-        (pattern, list(kinds)),
+        (patterns, list(kinds)),
     )
     return list(cur.fetchall())  # type: ignore[attr-defined]
 
@@ -64,9 +64,10 @@ def collect(
     conn = psycopg2.connect(dsn)
     try:
         cur = conn.cursor()
-        for label, pattern, kinds in LAYERS:
-            pattern = pattern.format(cd1=cd1_schema, analytics=analytics_schema)
-            rels = _relations(cur, pattern, kinds)
+        for label, patterns, kinds in LAYERS:
+            rels = _relations(
+                cur, [p.format(cd1=cd1_schema, analytics=analytics_schema) for p in patterns], kinds
+            )
             rows = non_empty = 0
             for schema, name in rels:
                 cur.execute(

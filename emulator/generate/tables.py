@@ -1450,3 +1450,66 @@ SPECS: dict[str, Callable[[Ctx], None]] = {
     "Action": lookup(ACTIONS),
     "web_logs": web_logs,
 }
+
+
+# ---------------------------------------------------------------------------- catalog namespace
+# Canvas Catalog: one root catalog with sub-catalogs, products spread over them (every third a
+# program, with no Canvas course), program requirements naming a program and a course product.
+
+
+def _catalog_count(ctx: Ctx, table: str) -> int:
+    return count_of(ctx.world, "catalog", table)
+
+
+def catalog_accounts(ctx: Ctx) -> None:
+    root = pc.equal(ctx.sslots, 0)
+    _set(ctx, parent_id=lambda: null_where(ctx.const(1, pa.int64()), root))
+
+
+def _is_program(ctx: Ctx, slots: pa.Array) -> pa.Array:
+    return pc.equal(ctx.mod(slots, 3), 2)
+
+
+def catalog_products(ctx: Ctx) -> None:
+    program = _is_program(ctx, ctx.sslots)
+    courses = count_of(ctx.world, "canvas", "courses")
+    _set(
+        ctx,
+        account_id=lambda: pc.add(ctx.mod(ctx.sslots, _catalog_count(ctx, "accounts")), 1),
+        type=lambda: pc.if_else(program, pa.scalar("Program"), pa.scalar("Course")),
+        canvas_course_id=lambda: null_where(pc.add(ctx.mod(ctx.sslots, courses), 1), program),
+    )
+
+
+def catalog_program_requirements(ctx: Ctx) -> None:
+    products = _catalog_count(ctx, "products")
+    programs = max(1, products // 3)
+    course_slot = ctx.mod(ctx.sslots, products)
+    # a program's slot is 3k + 2; the product before it is a course
+    course_slot = pc.subtract(course_slot, pc.cast(_is_program(ctx, course_slot), pa.int64()))
+    _set(
+        ctx,
+        program_id=lambda: pc.add(pc.multiply(ctx.mod(ctx.sslots, programs), 3), 3),
+        product_id=lambda: pc.add(course_slot, 1),
+    )
+
+
+def catalog_users(ctx: Ctx) -> None:
+    _set(ctx, root_account_id=lambda: ctx.const(1, pa.int64()))
+
+
+CATALOG_SPECS: dict[str, Callable[[Ctx], None]] = {
+    "accounts": catalog_accounts,
+    "products": catalog_products,
+    "program_requirements": catalog_program_requirements,
+    "users": catalog_users,
+}
+
+
+def spec_of(namespace: str, table: str) -> Callable[[Ctx], None] | None:
+    """The structure spec of a table, if it has one (specs are per namespace)."""
+    if namespace in STRUCTURED_NAMESPACES:
+        return SPECS.get(table)
+    if namespace == "catalog":
+        return CATALOG_SPECS.get(table)
+    return None

@@ -403,7 +403,7 @@ def generic(ctx: Ctx, col: Column) -> pa.Array:
         out = _enum(ctx, col, versioned)
     elif t in ("bigint", "integer", "smallint"):
         out = pc.cast(_integer(ctx, col, versioned), arrow_type(col))
-    elif t == "double precision":
+    elif t in ("double precision", "decimal"):
         out = pc.round(pc.multiply(r.uniform(col.name, versioned), 100.0), 2)
     elif t == "boolean":
         out = r.chance(col.name, 0.3, versioned)

@@ -179,7 +179,9 @@ def cd1_warehouse(
     warehouse = create_warehouse(
         pg_server, e2e_emulator, tmp_path_factory.mktemp("cd1_e2e"), DATABASE
     )
-    warehouse.load("load-1")
+    # the catalog namespace too (not a default: Canvas Catalog is a separate product), so the CD1
+    # Canvas Catalog tables have rows
+    warehouse.load("load-1", "--namespace", "canvas,canvas_logs,catalog")
     warehouse.build("build-1")
     return warehouse
 

@@ -63,7 +63,7 @@ def test_every_cd1_table_has_rows(cd1_warehouse: Warehouse) -> None:
             "select table_name from information_schema.tables where table_schema = 'cd1'"
         )
     ]
-    assert len(tables) == 100
+    assert len(tables) == 106  # CD1 4.2.1's 100 and the Canvas Catalog tables of 4.2.2
     empty = [
         name
         for name in sorted(tables)
@@ -90,11 +90,12 @@ def test_cd2_summary_counts_the_layers(cd1_warehouse: Warehouse) -> None:
             "select table_name from information_schema.tables where table_schema = 'cd1'"
         )
     )
-    assert layers["CD1 star schema"] == ["cd1", "100", "100", f"{cd1_rows:,}"]
+    assert layers["CD1 star schema"] == ["cd1", "106", "106", f"{cd1_rows:,}"]
     [(views,)] = cd1_warehouse.query(
         "select count(*) from information_schema.views"
-        " where table_schema in ('canvas', 'canvas_logs')"
+        " where table_schema in ('canvas', 'canvas_logs', 'catalog')"
     )
+    assert layers["current state (canvas.<table> views)"][0] == "canvas,canvas_logs,catalog"
     assert layers["current state (canvas.<table> views)"][1] == str(views)
     assert int(layers["current state (canvas.<table> views)"][3].replace(",", "")) > 0
 
@@ -257,6 +258,64 @@ def test_outcome_import_id(cd1_warehouse: Warehouse, table: str, marts: tuple[st
         sorted(cd1_warehouse.query(f"select {key}, outcome_import_id from cd1.{fact}")) == expected
     )
     assert any(r["outcome_import_id"] is not None for r in truth)
+
+
+def test_catalog_products(cd1_warehouse: Warehouse) -> None:
+    """The Canvas Catalog tables (CD1 4.2.2) from CD2's catalog namespace: catalog_product_fact
+    by hand from catalog.products, their catalog account's parent and their Canvas course's term;
+    Catalog's own ids as they are, Canvas ids global."""
+    products = cd1_warehouse.truth("catalog", "products").to_pylist()
+    parents = {
+        r["id"]: r["parent_id"] for r in cd1_warehouse.truth("catalog", "accounts").to_pylist()
+    }
+    terms = {
+        r["id"]: r["enrollment_term_id"]
+        for r in cd1_warehouse.truth("canvas", "courses").to_pylist()
+    }
+    expected = sorted(
+        (
+            p["id"],
+            p["account_id"],
+            parents.get(p["account_id"]),
+            global_id(p["canvas_course_id"]),
+            global_id(terms.get(p["canvas_course_id"])),
+            None if p["enrollment_fee"] is None else float(p["enrollment_fee"]),
+            p["waitlist_cap"],
+        )
+        for p in products
+    )
+    rows = cd1_warehouse.query(
+        "select catalog_product_id, catalog_id, parent_catalog_id, course_id, enrollment_term_id,"
+        " enrollment_fee, waitlist_capacity from cd1.catalog_product_fact"
+    )
+    assert sorted(rows) == expected
+    assert any(r[2] is not None for r in expected) and any(r[4] is not None for r in expected)
+    dims = cd1_warehouse.query(
+        "select id, product_type, has_waitlist, enrollment_open from cd1.catalog_product_dim"
+    )
+    assert sorted(dims) == sorted(
+        (p["id"], p["type"], p["waitlist"], p["enrollment_open"]) for p in products
+    )
+
+
+def test_catalog_registrations(cd1_warehouse: Warehouse) -> None:
+    """catalog_user_registration_dim: the catalog the user registered with, else the root
+    catalog; the Canvas user's global id."""
+    users = cd1_warehouse.truth("catalog", "users").to_pylist()
+    rows = cd1_warehouse.query(
+        "select id, catalog_id, user_id from cd1.catalog_user_registration_dim"
+    )
+    assert sorted(rows) == sorted(
+        (
+            u["id"],
+            u["registered_account_id"]
+            if u["registered_account_id"] is not None
+            else u["root_account_id"],
+            global_id(u["canvas_user_id"]),
+        )
+        for u in users
+    )
+    assert any(u["registered_account_id"] is None for u in users)
 
 
 def test_user_global_ids(cd1_warehouse: Warehouse) -> None:
