@@ -11,6 +11,7 @@ import hashlib
 import subprocess
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -316,6 +317,25 @@ def test_catalog_registrations(cd1_warehouse: Warehouse) -> None:
         for u in users
     )
     assert any(u["registered_account_id"] is None for u in users)
+
+
+@pytest.mark.parametrize(
+    "table", ["accounts", "enrollments", "products", "program_requirements", "users"]
+)
+def test_catalog_current_state(cd1_warehouse: Warehouse, table: str) -> None:
+    """The catalog namespace's current state under dap's names (``catalog.<table>``) equals the
+    emulator's ground truth, every column the API serves."""
+    truth = cd1_warehouse.truth("catalog", table).to_pylist()
+    columns = list(truth[0])
+    select = ", ".join(f'"{c}"' for c in columns)
+    rows = cd1_warehouse.query(f'select {select} from catalog."{table}"')
+
+    def norm(value: object) -> object:
+        return float(value) if isinstance(value, Decimal) else value
+
+    assert sorted((tuple(norm(v) for v in r) for r in rows), key=repr) == sorted(
+        (tuple(norm(r[c]) for c in columns) for r in truth), key=repr
+    )
 
 
 def test_user_global_ids(cd1_warehouse: Warehouse) -> None:
