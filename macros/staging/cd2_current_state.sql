@@ -36,7 +36,8 @@
     The model is indexed on its key (unique: one row per key), on _dap_job_seq (the processed
     marker, and the boundary job's stored rows) and on _dap_change_order (no longer used by the
     plans measured since the boundary lookup reads by _dap_job_seq; kept until dropping it is
-    measured); dbt creates the indexes when it
+    measured), and on _dap_loaded_at (the change marker: incremental marts read the rows loaded
+    after theirs, and its lowest value, macros/cd1/cd1_incremental.sql); dbt creates the indexes when it
     creates the table, so an existing table gets them at its next --full-refresh. A run that
     builds the table anew vacuums it where the warehouse has VACUUM
     (cd2_current_state_maintenance_sql): the next run counts the boundary job's stored rows from
@@ -61,6 +62,7 @@
             {'columns': [key], 'unique': true},
             {'columns': ['_dap_job_seq']},
             {'columns': ['_dap_change_order']},
+            {'columns': ['_dap_loaded_at']},
         ],
         pre_hook=[
             "{{ cd2_current_state_reset_sql('" ~ source_name ~ "', '" ~ table_name ~ "', " ~ snapshots_are_full_state ~ ") }}",

@@ -1,7 +1,7 @@
-{#- Every web_logs record ever loaded, with the loader's load marker (_dap_job_seq) and whether its
-    latest record is a delete tombstone. DAP serves only ~30 days of web_logs; the base model keeps
+{#- Every web_logs record ever loaded, with the loader's load stamp (_dap_loaded_at, the change
+    marker of incremental marts) and whether its latest record is a delete tombstone. DAP serves only ~30 days of web_logs; the base model keeps
     every id ever loaded (web_logs snapshots are not treated as full state), so this reads the base
-    model rather than staging, which drops the marker the incremental `requests` mart needs.
+    model rather than staging, which drops the stamp the incremental `requests` mart needs.
     Read by `requests` only. Local CD2 ids. -#}
 with
 
@@ -33,7 +33,7 @@ final as (
         web_logs.web_application_context_id,
         web_logs.session_id,
         web_logs.developer_key_id,
-        web_logs._dap_job_seq as load_marker,
+        web_logs._dap_loaded_at,
         {#- snapshot rows may carry no action: they are upserts (as in staging) #}
         coalesce(web_logs.meta_action, 'U') = 'D' as is_deleted
     from web_logs

@@ -1,19 +1,23 @@
 {#- One row per web request ever loaded (canvas_logs.web_logs). DAP keeps web_logs ~30 days, so
-    this table keeps everything: incremental on the loader's load marker (rows of the boundary job
-    are read again, so a rerun converges), the processed marker saved by the post-hook. A request
-    whose latest record became a delete tombstone is removed by the post-hook. Indexed by time. -#}
-{{ config(
-    materialized='incremental',
-    unique_key='id',
-    incremental_strategy='delete+insert',
-    on_schema_change='append_new_columns',
-    post_hook=[
-        "{{ cd1_create_index(this, ['timestamp']) }}",
-        "{{ cd1_create_index(this, ['id']) }}",
-        "delete from {{ this }} where id in (select id from {{ ref('int_web_logs_with_load_markers') }} where is_deleted and load_marker >= {{ cd1_load_marker('requests') }})",
-        "{{ cd1_save_load_marker('requests', 'select max(load_marker) from ' ~ ref('int_web_logs_with_load_markers')) }}",
+    this table keeps everything. Incremental (macros/cd1/cd1_incremental.sql): new and changed
+    requests, those of a course that changed (its account), of a changed controller or action
+    name, and those whose root account changed with the account tree (cd1_requests_account_changes);
+    a request whose latest record became a delete tombstone is removed. Indexed by time. -#}
+{%- set account_tree = ref('int_accounts_paired_with_ancestors') -%}{#- read by cd1_requests_account_changes -#}
+{%- set spec = {
+    'unique_key': 'id',
+    'driving': 'base_canvas_logs__web_logs',
+    'unique_key_sql': 'cast({} as varchar(36))',
+    'driving_key_sql': '{}',
+    'parents': [
+        {'base': 'base_canvas_logs__controller', 'via': [['base_canvas_logs__web_logs', 'web_application_controller']]},
+        {'base': 'base_canvas_logs__action', 'via': [['base_canvas_logs__web_logs', 'web_application_action']]},
+        {'base': 'base_canvas__courses', 'via': [['base_canvas_logs__web_logs', 'course_id']]},
+        {'base': 'base_canvas__accounts', 'keys_macro': 'cd1_requests_account_changes'},
     ],
-) }}
+} -%}
+{{ config(cd1_incremental_config(spec, extra={'post_hook': ["{{ cd1_create_index(this, ['timestamp']) }}", "{{ cd1_create_index(this, ['course_account_id', 'root_account_id']) }}"]})) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 {#- timestamp_year / _month / _day as 'YYYY', 'YYYY-MM', 'YYYY-MM-DD' of the UTC timestamp -#}
 {%- set request_ts = cd1_timestamp('web_logs.timestamp') -%}
 {%- set parts = {} -%}
@@ -25,27 +29,28 @@
 {%- set day_text = dbt.right(dbt.concat(["'0'", parts['day']]), 2) -%}
 
 with
-
+{{ cd1_incremental_ctes(plan) }}
 web_logs as (
     select * from {{ ref('int_web_logs_with_load_markers') }}
     where not is_deleted
-    {%- if is_incremental() %}
-        and load_marker >= {{ cd1_load_marker('requests') }}
-    {%- endif %}
+    {{ cd1_incremental_filter(plan, 'id', 'and') }}
 ),
 
 controllers as (
-    select * from {{ ref('stg_canvas_logs__controller') }}
+    {{ cd1_marked(ref('stg_canvas_logs__controller'), ref('base_canvas_logs__controller')) | indent(4) }}
 ),
 
 actions as (
-    select * from {{ ref('stg_canvas_logs__action') }}
+    {{ cd1_marked(ref('stg_canvas_logs__action'), ref('base_canvas_logs__action')) | indent(4) }}
 ),
 
 courses as (
-    select * from {{ ref('stg_canvas__courses') }}
+    {{ cd1_marked(ref('stg_canvas__courses'), ref('base_canvas__courses')) | indent(4) }}
 ),
 
+{#- the account tree's marker: the newest of the accounts on the course's chain is not known
+    here, so requests carry the markers of the rows they join directly (web log, controller,
+    action, course); a change of the tree reaches them through cd1_requests_account_changes -#}
 ancestry as (
     select * from {{ ref('int_accounts_with_ancestry') }}
 ),
@@ -88,7 +93,8 @@ final as (
         cast(null as bigint) as user_agent_id,
         cast({{ cd1_enum('web_logs.http_status') }} as varchar(10)) as http_status,
         cast({{ cd1_enum('web_logs.http_version') }} as varchar(256)) as http_version,
-        {{ cd1_global_id('web_logs.developer_key_id') }} as developer_key_id
+        {{ cd1_global_id('web_logs.developer_key_id') }} as developer_key_id,
+        {{ cd1_marker(['web_logs', 'controllers', 'actions', 'courses']) }} as _dap_loaded_at
     from web_logs
     left join controllers
         on controllers.id = web_logs.web_application_controller
@@ -103,3 +109,4 @@ final as (
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}

@@ -1,23 +1,40 @@
-with
+{#- Incremental (macros/cd1/cd1_incremental.sql): one row per submission; a change of its
+    course, assignment or quiz submission recomputes the submissions that join to it, a change of
+    a quiz those of its assignment (now) and those that showed it (before). -#}
+{%- set spec = {
+    'unique_key': 'submission_id',
+    'driving': 'base_canvas__submissions',
+    'parents': [
+        {'base': 'base_canvas__courses', 'via': [['base_canvas__submissions', 'course_id']]},
+        {'base': 'base_canvas__assignments', 'via': [['base_canvas__submissions', 'assignment_id']]},
+        {'base': 'base_canvas__quiz_submissions', 'via': [['base_canvas__submissions', 'quiz_submission_id']]},
+        {'base': 'base_canvas__quizzes', 'column': 'assignment_id',
+         'via': [['base_canvas__submissions', 'assignment_id']], 'mart_column': 'quiz_id'},
+    ],
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 submissions as (
-    select * from {{ ref('stg_canvas__submissions') }}
+    {{ cd1_marked(ref('stg_canvas__submissions'), ref('base_canvas__submissions')) | indent(4) }}
 ),
 
 courses as (
-    select * from {{ ref('stg_canvas__courses') }}
+    {{ cd1_marked(ref('stg_canvas__courses'), ref('base_canvas__courses')) | indent(4) }}
 ),
 
 assignments as (
-    select * from {{ ref('stg_canvas__assignments') }}
+    {{ cd1_marked(ref('stg_canvas__assignments'), ref('base_canvas__assignments')) | indent(4) }}
 ),
 
 quiz_submissions as (
-    select * from {{ ref('stg_canvas__quiz_submissions') }}
+    {{ cd1_marked(ref('stg_canvas__quiz_submissions'), ref('base_canvas__quiz_submissions')) | indent(4) }}
 ),
 
 quizzes as (
-    select * from {{ ref('stg_canvas__quizzes') }}
+    {{ cd1_marked(ref('stg_canvas__quizzes'), ref('base_canvas__quizzes')) | indent(4) }}
 ),
 
 {#- a graded quiz's assignment -> the quiz (one quiz per assignment; the newest if several) -#}
@@ -25,6 +42,7 @@ quizzes_by_assignment as (
     select
         assignment_id,
         id as quiz_id,
+        _dap_loaded_at,
         row_number() over (partition by assignment_id order by id desc) as recency
     from quizzes
     where assignment_id is not null
@@ -51,7 +69,8 @@ final as (
         {#- coalesce: the quiz of the linked quiz submission, else the quiz graded by this assignment -#}
         {{ cd1_global_id('coalesce(quiz_submissions.quiz_id, quizzes_by_assignment.quiz_id)') }} as quiz_id,
         {{ cd1_global_id('submissions.quiz_submission_id') }} as quiz_submission_id,
-        {{ cd1_global_id('courses.wiki_id') }} as wiki_id
+        {{ cd1_global_id('courses.wiki_id') }} as wiki_id,
+        {{ cd1_marker(['submissions', 'courses', 'assignments', 'quiz_submissions', 'quizzes_by_assignment']) }} as _dap_loaded_at
     from submissions
     left join courses
         on courses.id = submissions.course_id
@@ -62,6 +81,8 @@ final as (
     left join quizzes_by_assignment
         on quizzes_by_assignment.assignment_id = submissions.assignment_id
         and quizzes_by_assignment.recency = 1
+    {{ cd1_incremental_filter(plan, 'submissions.id') }}
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}
