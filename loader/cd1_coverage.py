@@ -573,17 +573,17 @@ def erd_mermaid(fact: str, models: dict[str, dict[str, Any]]) -> str:
     for column, target in refs:
         lines.append(f'    {fact} }}o--o| {target} : "{column}"')
     lines.append(f"    {fact} {{")
-    for column in _cd1_columns(model):
+    for col in _cd1_columns(model):
         keys = [
             k
             for k, on in (
-                ("PK", column["name"] in pk_columns),
-                ("FK", column["name"] in fk_columns),
+                ("PK", col["name"] in pk_columns),
+                ("FK", col["name"] in fk_columns),
             )
             if on
         ]
         key = (" " + ", ".join(keys)) if keys else ""
-        lines.append(f"        {_mermaid_type(column['data_type'])} {column['name']}{key}")
+        lines.append(f"        {_mermaid_type(col['data_type'])} {col['name']}{key}")
     lines.append("    }")
     for target in sorted({t for _, t in refs}):
         target_columns = {c["name"]: c for c in (models.get(target) or {}).get("columns") or []}
