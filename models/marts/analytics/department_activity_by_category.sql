@@ -12,22 +12,36 @@ rollups as (
     select * from {{ ref('int_page_views_rolled_up') }}
 ),
 
+{#- summed over the days first: each course's row joins the department of every account above
+    it, so the join multiplies what it is given by the depth of the account tree #}
+course_rollups as (
+    select
+        course_id,
+        category,
+        sum(page_views) as page_views,
+        sum(participations) as participations
+    from rollups
+    group by
+        course_id,
+        category
+),
+
 final as (
     select
         department_courses.account_id,
         cast(department_courses.scope as varchar(16)) as scope,
         department_courses.term_id,
-        cast(rollups.category as varchar(32)) as category,
-        cast(sum(rollups.page_views) as {{ dbt.type_bigint() }}) as page_views,
-        cast(sum(rollups.participations) as {{ dbt.type_bigint() }}) as participations
+        cast(course_rollups.category as varchar(32)) as category,
+        cast(sum(course_rollups.page_views) as {{ dbt.type_bigint() }}) as page_views,
+        cast(sum(course_rollups.participations) as {{ dbt.type_bigint() }}) as participations
     from department_courses
-    inner join rollups
-        on rollups.course_id = department_courses.course_id
+    inner join course_rollups
+        on course_rollups.course_id = department_courses.course_id
     group by
         department_courses.account_id,
         department_courses.scope,
         department_courses.term_id,
-        rollups.category
+        course_rollups.category
 )
 
 select * from final
