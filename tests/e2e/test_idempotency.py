@@ -3,7 +3,7 @@
 On a database of its own, loaded from an emulator of its own:
 
 1. load a snapshot, ``dbt run --full-refresh``: hash every relation users see (current state in
-   ``canvas``/``canvas_logs``, the CD1 star schema, the analytics reports);
+   ``canvas``/``canvas_logs``, the CD1 star schema, the analytics reports and their shared tables);
 2. advance the emulator a day, load the increment, ``dbt run`` with every
    base model merging (var ``incremental_min_rows: 0``), then
    load and ``dbt run`` once more with nothing new: every hash unchanged by the rerun;
@@ -14,6 +14,7 @@ Tests of the models themselves run in test_cd1_facts (``dbt build``); here only 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from tests.e2e.conftest import Warehouse, create_warehouse
 
 pytestmark = pytest.mark.slow
 
-SCHEMAS = ("canvas", "canvas_logs", "cd1", "analytics")
+SCHEMAS = ("canvas", "canvas_logs", "cd1", "analytics", "analytics_int")
 # Every base model merges its increments (at this scale they would otherwise rebuild).
 MERGE_ALL = ("--vars", "{incremental_min_rows: 0}")
 
@@ -94,6 +95,18 @@ def test_rebuilds_converge(warehouse: Warehouse, emulator: Emulator) -> None:
     incremental = relation_hashes(warehouse)
     changed = differences(first, incremental)
     assert any(c.startswith("canvas.submissions") for c in changed), changed
+    # the activity rollup took the increment's days only (the days of requests loaded since its
+    # newest marker), not every day
+    rollup = "analytics_int.int_page_views_rolled_up"
+    assert any(c.startswith(rollup) for c in changed), changed
+    [rollup_result] = [
+        r
+        for r in json.loads((warehouse.work / "target" / "run_results.json").read_text())["results"]
+        if r["unique_id"].endswith(".int_page_views_rolled_up")
+    ]
+    [(days,)] = warehouse.query(f"select count(distinct request_date) from {rollup}")
+    assert "cd1_changed_keys" in rollup_result["compiled_code"]
+    assert 0 < rollup_result["adapter_response"]["rows_affected"] < incremental[rollup][0], days
 
     warehouse.load("load-3")  # nothing new since load-2
     run(warehouse, "run-3", *MERGE_ALL)

@@ -2,17 +2,23 @@
     a course_id), with its UTC date and hour and its Analytics category: the controller's row in
     the seed analytics_controller_categories, else the row of the controller's last path segment
     (quizzes/quizzes -> quizzes), else 'other'. The one source of page views and participations in
-    the analytics marts. Local CD2 ids. -#}
+    the analytics marts. _dap_loaded_at: the newer loader stamp of the request and its
+    controller. Local CD2 ids. -#}
 with
 
+{#- the base model, not staging: staging drops the loader's stamp (_dap_loaded_at), the change
+    marker of the incremental rollup int_page_views_rolled_up; the current rows are staging's,
+    the base's without delete tombstones #}
 web_logs as (
-    select * from {{ ref('stg_canvas_logs__web_logs') }}
-    where course_id is not null
+    select * from {{ ref('base_canvas_logs__web_logs') }}
+    {#- snapshot rows may carry no action: they are upserts (as in staging) #}
+    where coalesce(meta_action, 'U') <> 'D'
+        and course_id is not null
         and user_id is not null
 ),
 
 controllers as (
-    select * from {{ ref('stg_canvas_logs__controller') }}
+    {{ cd1_marked(ref('stg_canvas_logs__controller'), ref('base_canvas_logs__controller')) | indent(4) }}
 ),
 
 categories as (
@@ -27,7 +33,8 @@ named as (
         {{ cd1_timestamp('web_logs.timestamp') }} as requested_at,
         web_logs.url,
         web_logs.participated as is_participation,
-        lower(controllers.value) as controller
+        lower(controllers.value) as controller,
+        {{ cd1_marker(['web_logs', 'controllers']) }} as _dap_loaded_at
     from web_logs
     left join controllers
         on controllers.id = web_logs.web_application_controller
@@ -45,7 +52,8 @@ final as (
         named.is_participation,
         named.controller,
         -- a controller in neither form of the map (or no controller) counts as 'other', as in the API
-        coalesce(exact_match.category, segment_match.category, 'other') as category
+        coalesce(exact_match.category, segment_match.category, 'other') as category,
+        named._dap_loaded_at
     from named
     left join categories as exact_match
         on exact_match.controller = named.controller

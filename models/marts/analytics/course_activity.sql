@@ -7,16 +7,24 @@ rollups as (
     select * from {{ ref('int_page_views_rolled_up') }}
 ),
 
+courses as (
+    select * from {{ ref('stg_canvas__courses') }}
+    where workflow_state <> 'deleted'
+),
+
 final as (
     select
-        course_id,
-        request_date as activity_date,
-        cast(sum(page_views) as {{ dbt.type_bigint() }}) as page_views,
-        cast(sum(participations) as {{ dbt.type_bigint() }}) as participations
+        rollups.course_id,
+        rollups.request_date as activity_date,
+        cast(sum(rollups.page_views) as {{ dbt.type_bigint() }}) as page_views,
+        cast(sum(rollups.participations) as {{ dbt.type_bigint() }}) as participations
     from rollups
+    {#- deleted courses (and courses unknown to canvas.courses) are left out #}
+    inner join courses
+        on courses.id = rollups.course_id
     group by
-        course_id,
-        request_date
+        rollups.course_id,
+        rollups.request_date
 )
 
 select * from final
