@@ -13,7 +13,10 @@ embedded PostgreSQL on a free port (the embedded warehouse's settings):
    increments), and the README's production refresh, ``dbt build --selector refresh``
    (:data:`BUILD`). The dbt target directory is kept between runs, so dbt parses partially, as
    the production command does;
-3. a no-op dbt command (nothing selected) to measure dbt's fixed start-up;
+3. a no-op dbt command (nothing selected) to measure dbt's fixed start-up (with partial
+   parsing, as every refresh after the first build); per refresh build it also reports dbt's
+   cost per node: the nodes run, the median node's execution time and the mean compile phase
+   (``run_results.json``);
 4. hashes every relation of the ``cd1`` and ``analytics`` schemas (row count and an
    order-independent md5 of the rows' text), rebuilds them with ``dbt run --full-refresh`` from
    the same raw data and hashes again: ``equal`` says whether the refreshed marts are the ones a
@@ -40,6 +43,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import psycopg2
@@ -69,6 +73,9 @@ class Step:
         peak_server_mb: peak memory of the PostgreSQL server during the step.
         disk_mb: the database's size after the step.
         slowest: the ten slowest dbt nodes, ``(node, seconds)``.
+        nodes: dbt nodes the step ran (0 for loads).
+        node_median_s: the median node's execution time.
+        node_compile_s: the mean time of a node's compile phase.
     """
 
     label: str
@@ -78,6 +85,9 @@ class Step:
     peak_server_mb: float = 0.0
     disk_mb: float = 0.0
     slowest: list[tuple[str, float]] = field(default_factory=list)
+    nodes: int = 0
+    node_median_s: float = 0.0
+    node_compile_s: float = 0.0
 
 
 def raw_rows(dsn: str) -> int:
@@ -124,6 +134,25 @@ def slowest_nodes(target: Path, count: int = 10) -> list[tuple[str, float]]:
     results = json.loads((target / "run_results.json").read_text())["results"]
     timed = [(r["unique_id"].split(".", 2)[-1], float(r["execution_time"])) for r in results]
     return sorted(timed, key=lambda t: -t[1])[:count]
+
+
+def node_costs(target: Path) -> tuple[int, float, float]:
+    """dbt's cost per node in the last dbt command (``run_results.json``): the number of nodes,
+    the median node's execution time (most nodes of a build touch few rows, so this is mostly
+    dbt's own per-node work: rendering, metadata queries, statements and bookkeeping) and the
+    mean time of the compile phase (Jinja rendering and the queries it runs, no model SQL)."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    if not results:
+        return 0, 0.0, 0.0
+    compile_s = []
+    for r in results:
+        for phase in r.get("timing") or []:
+            if phase.get("name") == "compile" and phase.get("started_at"):
+                started = datetime.fromisoformat(phase["started_at"].replace("Z", "+00:00"))
+                done = datetime.fromisoformat(phase["completed_at"].replace("Z", "+00:00"))
+                compile_s.append((done - started).total_seconds())
+    median = statistics.median(float(r["execution_time"]) for r in results)
+    return len(results), median, statistics.mean(compile_s) if compile_s else 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
                 ),
                 slowest=slowest_nodes(target) if dbt and "parse" not in command else [],
             )
+            if dbt and "parse" not in command:
+                step.nodes, step.node_median_s, step.node_compile_s = node_costs(target)
             held = now
             steps.append(step)
             print(
@@ -253,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(f"marts compared: {len(rebuilt)}; differing: {len(differ)}")
     print(f"dbt start-up (no-op command, partial parse): {startup.seconds:.1f} s; nodes {nodes}")
+    for _, build in refreshes:
+        print(
+            f"dbt per node in {build.label}: {build.nodes} nodes, median execution "
+            f"{build.node_median_s:.3f} s, mean compile phase {build.node_compile_s:.3f} s; "
+            f"start-up {startup.seconds:.1f} s of its {build.seconds:.1f} s"
+        )
     print(f"warehouse peak memory {peak:.0f} MB, peak disk {disk:.0f} MB")
     print(
         f"scale={args.scale} raw_rows={steps[-1].raw_rows} first_build_s={first.seconds:.1f} "

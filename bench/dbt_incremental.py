@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(target / "compiled", ignore_errors=True)
             timings[label] = dbt(label, "run", *select)
             compiled = next((target / "compiled").rglob("base_canvas__submissions.sql"))
-            if "processed as (" not in compiled.read_text():
+            if "/* incremental run: the records of jobs after" not in compiled.read_text():
                 print(f"ERROR: {label} compiled the full-rebuild form", flush=True)
                 incremental = False
 

@@ -60,3 +60,23 @@ def test_cron_refresh_loads_builds_and_reports_status(
     assert status.returncode in (0, 1)
     assert (work / "state" / "pipelines").is_dir()  # the state went where CD2_STATE_DIR says
     assert (target / "run_results.json").exists()  # dbt wrote where DBT_TARGET_PATH says
+    # The next scheduled build (here the nightly's selection) reuses the refresh's parse: the
+    # selector is not part of what dbt checks before parsing partially (vars would be).
+    assert (target / "partial_parse.msgpack").exists()
+    log = work / "logs" / "dbt.log"
+    seen = log.stat().st_size
+    listed = subprocess.run(
+        [str(BIN / "dbt"), "ls", "--selector", "nightly", "--quiet", "--project-dir", str(REPO)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert listed.returncode == 0, listed.stdout[-2000:] + listed.stderr[-2000:]
+    with log.open("rb") as handle:
+        handle.seek(seen)
+        parse_log = handle.read().decode("utf-8", "replace")
+    assert "Partial parsing enabled, no changes found, skipping parsing" in parse_log, parse_log[
+        -3000:
+    ]

@@ -646,7 +646,7 @@ def incremental_compiles(target: Path) -> list[str]:
     compiled = target / "compiled" / "cd2_warehouse" / "models" / "staging"
     paths = sorted(compiled.glob("*/base/base_*.sql"))
     assert paths, f"no compiled base models under {compiled}"
-    return [p.stem for p in paths if "processed as (" not in p.read_text("utf-8")]
+    return [p.stem for p in paths if "/* incremental run: " not in p.read_text("utf-8")]
 
 
 @dataclass

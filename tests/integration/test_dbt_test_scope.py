@@ -163,6 +163,14 @@ def _admin(pg_server: PgServer, statement: str) -> None:
         conn.close()
 
 
+def _parse_log(root: Path) -> str:
+    """What dbt's log file says about parsing (its lines with "partial pars")."""
+    log = root / "logs" / "dbt.log"
+    lines = log.read_text("utf-8", "replace").splitlines() if log.exists() else []
+    log.unlink(missing_ok=True)
+    return "\n".join(line for line in lines if "partial pars" in line.lower())
+
+
 def _dbt(root: Path, *args: str) -> dict[str, str]:
     """Run dbt in the project; the status of each test it ran, by test name."""
     env = {
@@ -208,7 +216,10 @@ def test_grain_test_and_changed_rows_scope(project: tuple[Path, str]) -> None:
     assert nightly["new_bad_not_null_where_that_row"] == "fail"
     assert nightly["unmarked_not_null"] == "fail"
 
+    _parse_log(root)
     refresh = _dbt(root, "build", "--selector", "refresh")
+    # the refresh after the nightly build (and the other way round) reuses its parse
+    assert "Partial parsing enabled, no changes found" in _parse_log(root)
     # the grain tests count whole tables: the refresh leaves them to the nightly build
     assert not any("grain" in k or "equal_row_count" in k for k in refresh)
     # only rows of the newest completed load (run2: from its first table's start, 00:00:00.5;
@@ -222,6 +233,8 @@ def test_grain_test_and_changed_rows_scope(project: tuple[Path, str]) -> None:
 
     # forced scope on a plain `dbt test`: the same, and the count comparisons still count all
     forced = _dbt(root, "test", "--vars", "{test_scope: changed}")
+    # a var on the command line makes dbt parse the whole project again
+    assert "Unable to do partial parsing because config vars" in _parse_log(root)
     assert forced["old_bad_not_null"] == "pass"
     assert forced["new_bad_not_null"] == "fail"
     assert forced["equal_row_count_items_ref_three_rows_"] == "pass"
