@@ -15,6 +15,10 @@
     {%- if not execute or model.resource_type == 'unit_test' -%}
         {{ return(false) }}
     {%- endif -%}
+    {{ return(adapter.dispatch('cd2_load_tracking', 'cd2_warehouse')(sync_log, loads)) }}
+{%- endmacro %}
+
+{% macro default__cd2_load_tracking(sync_log, loads) -%}
     {%- set query -%}
         select count(*) as found
         from information_schema.columns
