@@ -111,9 +111,10 @@ demo-spark: spark $(DBT_PROFILES_DIR)/profiles.yml
 		$(BIN)/cd2-emulator advance --hours 24 --url $$DAP_API_URL && \
 		echo "==> loading the increment" && \
 		$(BIN)/cd2 load --destination filesystem && \
-		echo "==> dbt build on local Spark (current state, CD1 star schema, reports)" && \
+		echo "==> dbt build on local Spark (seeds and models: current state, CD1 star schema, reports)" && \
 		CD2_LAKE_URL=$(LAKE_DIR) CD2_SPARK_DIR=$(SPARK_DIR) \
-		$(BIN)/dbt build --target spark --vars '{shard_id: 1}' --exclude-resource-type unit_test \
+		$(BIN)/dbt build --target spark --vars '{shard_id: 1}' --exclude-resource-type test unit_test \
+			--target-path target/spark \
 			--quiet --warn-error-options '{"error": []}'; \
 		status=$$?; kill $$(cat $(STATE)/emulator.pid) 2>/dev/null || true; exit $$status
 	@echo
