@@ -111,6 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--table", required=True)
     _url(r)
 
+    la = sub.add_parser(
+        "late", help="deliver a share of changes late to incremental queries (0 turns it off)"
+    )
+    la.add_argument("--rate", type=float, required=True, help="share of changes, 0 to 1")
+    la.add_argument("--hours", type=float, default=6.0, help="how late (default 6)")
+    _url(la)
+
     e = sub.add_parser(
         "empty", help="hard-delete every row of a table (incrementals deliver the deletes)"
     )
@@ -332,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
             _print(
                 _call(args, "POST", "reload", {"namespace": args.namespace, "table": args.table})
             )
+        elif args.command == "late":
+            _print(_call(args, "POST", "late", {"rate": args.rate, "hours": args.hours}))
         elif args.command == "empty":
             _print(_call(args, "POST", "empty", {"namespace": args.namespace, "table": args.table}))
         elif args.command == "prepare":

@@ -212,6 +212,9 @@ class Dataset:
         # Extra table names a namespace lists (hostile names: "bad/name", ".."), each serving
         # the schema and data of a real table: (namespace, alias) -> real table name.
         self.aliases: dict[tuple[str, str], str] = {}
+        # Late delivery (set_late): this share of changes reaches incremental queries this late.
+        self.late_rate = 0.0
+        self.late_us = 0
 
     # ------------------------------------------------------------------ catalog
     @property
@@ -268,7 +271,9 @@ class Dataset:
         t = self.table(namespace, name)
         st = self.states.get((namespace, name))
         reload = st.reloaded_us if st else None
-        return f"{self.seed}:{self.scale}:{self.world.submissions}:{t.version}:{self.step}:{reload}"
+        late = f"{self.late_rate}:{self.late_us}"
+        data = f"{self.seed}:{self.scale}:{self.world.submissions}"
+        return f"{data}:{t.version}:{self.step}:{reload}:{late}"
 
     # ------------------------------------------------------------------ scenario controls
     def bump_schema(
@@ -320,6 +325,31 @@ class Dataset:
             }
         )
         return new
+
+    def set_late(self, rate: float, hours: float) -> None:
+        """Deliver a share of changes late: from now on, incremental queries (not web_logs, not
+        snapshots) see each change of a table, chosen at random (deterministic per seed, table
+        and change) with probability ``rate``, only ``hours`` after it happened, with its own
+        ``meta_ts``. An older version can so arrive after a newer one of its key was delivered
+        (a late-arriving record), as DAP's at-least-once, eventually consistent feeds may. Rate 0
+        turns it off. A change whose delivery time is still ahead of the clock waits for an
+        ``advance``.
+
+        Raises:
+            ValueError: rate outside [0, 1] or negative hours.
+        """
+        if not 0 <= rate <= 1 or hours < 0:
+            raise ValueError(
+                f"late delivery needs 0 <= rate <= 1 and hours >= 0, got {rate}, {hours}"
+            )
+        self.late_rate = float(rate)
+        self.late_us = int(hours * 3600 * 1_000_000)
+        self.history.append({"op": "late", "rate": rate, "hours": hours})
+
+    def _is_late(self, ns: str, name: str, event: int) -> bool:
+        if self.late_rate <= 0 or self.late_us <= 0:
+            return False
+        return salt(self.seed, ns, name, "late", event) % 1_000_000 < self.late_rate * 1_000_000
 
     def mark_reloaded(self, namespace: str, name: str) -> None:
         """Mark a table reloaded now: incremental queries from before now need a new snapshot."""
@@ -706,11 +736,15 @@ class Dataset:
             yield from self._log_range(ns, name, lo, hi, True, True)
             return
         st = self.states[(ns, name)]
-        i0 = bisect.bisect_left(st.ev_us, since_us)
+        i0 = bisect.bisect_left(st.ev_us, since_us - self.late_us)
         i1 = bisect.bisect_left(st.ev_us, until_us)
         window: dict[int, int] = {}
         for i in range(i0, i1):
-            window[st.ev_slot[i]] = i
+            # a change is delivered when it happened, or late_us later (set_late); in event
+            # order, so the newest change delivered in this window is the version sent
+            delivered = st.ev_us[i] + (self.late_us if self._is_late(ns, name, i) else 0)
+            if since_us <= delivered < until_us:
+                window[st.ev_slot[i]] = i
         base_hits: list[int] = []
         if since_us < START_US:
             base_hits = self._base_slots_since(ns, name, st, since_us, window)

@@ -405,6 +405,16 @@ class Emulator:
             self.lock.release_write()
         return {"namespace": namespace, "removed": alias}
 
+    def set_late(self, rate: float, hours: float) -> dict[str, Any]:
+        """Deliver a share of changes late (see :meth:`Dataset.set_late`)."""
+        self.lock.acquire_write()
+        try:
+            self.dataset.set_late(rate, hours)
+            self._scenario.append({"op": "late", "rate": rate, "hours": hours})
+        finally:
+            self.lock.release_write()
+        return {"late_rate": rate, "late_hours": hours}
+
     def reload(self, namespace: str, table: str) -> dict[str, Any]:
         """Mark a table reloaded (incrementals from before now need a snapshot)."""
         self.lock.acquire_write()
@@ -956,6 +966,15 @@ class _Handler(BaseHTTPRequestHandler):
                     200,
                     emu.remove_alias(str(b.get("namespace", "canvas")), _required(b, "alias")),
                 )
+            elif key == ("POST", "late"):
+                b = body or {}
+                numbers: dict[str, float] = {}
+                for name in ("rate", "hours"):
+                    value = b.get(name, 0 if name == "hours" else None)
+                    if not isinstance(value, int | float) or isinstance(value, bool):
+                        raise validation(f"'{name}' must be a number")
+                    numbers[name] = float(value)
+                self._send_json(200, emu.set_late(numbers["rate"], numbers["hours"]))
             elif key == ("POST", "reload"):
                 b = body or {}
                 self._send_json(

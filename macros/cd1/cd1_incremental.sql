@@ -35,7 +35,11 @@
                       rebuild (true: any change of this parent rebuilds the mart; for small
                       lookups whose changes fan out to everything anyway), keys_macro (name of a
                       macro(changed, plan) returning a select of driving keys from `changed`, a
-                      select of the parent's changed `column` values: for paths no hop list says)
+                      select of the parent's changed `column` values: for paths no hop list says),
+                      history (true: a deleted parent row also gives every `column` value its
+                      raw table ever held for that key: a delete tombstone carries no values, and
+                      a parent pointing at the driving table (rubric assessment -> submission)
+                      must find the rows it used to reach)
     No state outside the mart: no side tables. The strategy is delete+insert on PostgreSQL
     (cd1_incremental_strategy, dispatched: an engine without it brings its own).
 -#}
@@ -87,8 +91,9 @@
         {%- if parent is not mapping or parent.get('base') is not string -%}
             {{ exceptions.raise_compiler_error("cd1_incremental_config: each of spec 'parents' must be a dict with a 'base' model name, got " ~ parent) }}
         {%- endif -%}
-        {%- for name in parent if name not in ['base', 'column', 'via', 'mart_column', 'rebuild', 'keys_macro'] -%}
-            {{ exceptions.raise_compiler_error("cd1_incremental_config: unknown key '" ~ name ~ "' in parent " ~ parent.base ~ " (known: base, column, via, mart_column, rebuild, keys_macro)") }}
+        {%- set parent_keys = ['base', 'column', 'via', 'mart_column', 'rebuild', 'keys_macro', 'history'] -%}
+        {%- for name in parent if name not in parent_keys -%}
+            {{ exceptions.raise_compiler_error("cd1_incremental_config: unknown key '" ~ name ~ "' in parent " ~ parent.base ~ " (known: " ~ parent_keys | join(', ') ~ ")") }}
         {%- endfor -%}
         {%- set hops = [] -%}
         {%- for hop in parent.get('via', []) -%}
@@ -107,6 +112,7 @@
             'mart_column': parent.get('mart_column'),
             'rebuild': parent.get('rebuild', false),
             'keys_macro': parent.get('keys_macro'),
+            'history': parent.get('history', false),
         }) -%}
     {%- endfor -%}
     {{ return({

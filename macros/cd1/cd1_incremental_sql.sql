@@ -17,10 +17,23 @@
     {%- endset -%}
     {%- do parts.append(part) -%}
     {%- for parent in spec.parents -%}
+        {%- set raw = cd1_incremental_raw_relation(parent.base) if parent.history else none -%}
         {%- set changed_parent -%}
         select changes.{{ adapter.quote(parent.column) }}
             from {{ ref(parent.base) }} as changes
             where changes._dap_loaded_at > {{ marker }}
+            {%- if raw is not none %}
+            union
+            {#- a deleted row's earlier values, from raw (every record ever loaded) #}
+            select history.{{ adapter.quote(parent.column) }}
+            from {{ raw }} as history
+            where history.id in (
+                select deleted.id
+                from {{ ref(parent.base) }} as deleted
+                where deleted._dap_loaded_at > {{ marker }}
+                    and deleted.meta_action = 'D'
+            )
+            {%- endif %}
         {%- endset -%}
         {%- if parent.via -%}
             {%- set ns = namespace(inner=changed_parent) -%}
@@ -148,7 +161,7 @@ where not exists (
 {%- endmacro %}
 
 {#- The mart row's marker: the greatest _dap_loaded_at of the rows it was built from (relation
-    aliases; the first is the driving one, never NULL); a parent that did not join counts as
+    aliases, or dotted column names; the first is the driving one, never NULL); a parent that did not join counts as
     nothing (dispatched: PostgreSQL's greatest skips NULLs, the default coalesces each with the
     first). -#}
 {% macro cd1_marker(relations) -%}
@@ -158,21 +171,44 @@ where not exists (
     {{ return(adapter.dispatch('cd1_marker', 'cd2_warehouse')(relations)) }}
 {%- endmacro %}
 
+{#- an alias stands for its _dap_loaded_at; a dotted name is a column as it is -#}
+{% macro cd1_marker_column(relation) -%}
+    {{ return(relation if '.' in relation else relation ~ '._dap_loaded_at') }}
+{%- endmacro %}
+
 {% macro default__cd1_marker(relations) -%}
-    {%- set first = relations[0] ~ '._dap_loaded_at' -%}
+    {%- set first = cd1_marker_column(relations[0]) -%}
     {%- if relations | length == 1 -%}
         {{ return(first) }}
     {%- endif -%}
     {%- set parts = [first] -%}
     {%- for relation in relations[1:] -%}
-        {%- do parts.append('coalesce(' ~ relation ~ '._dap_loaded_at, ' ~ first ~ ')') -%}
+        {%- do parts.append('coalesce(' ~ cd1_marker_column(relation) ~ ', ' ~ first ~ ')') -%}
     {%- endfor -%}
     greatest({{ parts | join(', ') }})
 {%- endmacro %}
 
 {% macro postgres__cd1_marker(relations) -%}
     {%- if relations | length == 1 -%}
-        {{ return(relations[0] ~ '._dap_loaded_at') }}
+        {{ return(cd1_marker_column(relations[0])) }}
     {%- endif -%}
-    greatest({% for relation in relations %}{{ relation }}._dap_loaded_at{{ ', ' if not loop.last }}{% endfor %})
+    greatest({% for relation in relations %}{{ cd1_marker_column(relation) }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{#- The raw table (source) a base model reads, or none (unit tests, no such source). -#}
+{% macro cd1_incremental_raw_relation(base_name) -%}
+    {%- if not execute or model.resource_type == 'unit_test' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set node = graph.nodes.values()
+        | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('name', 'equalto', base_name) | first -%}
+    {%- for source_id in (node.depends_on.nodes if node else []) if source_id.startswith('source.') -%}
+        {%- set source_node = graph.sources.get(source_id) -%}
+        {%- set raw = api.Relation.create(database=source_node.database, schema=source_node.schema, identifier=source_node.identifier) -%}
+        {%- if cd2_source_exists(raw) -%}
+            {{ return(raw) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(none) }}
 {%- endmacro %}

@@ -190,6 +190,42 @@ def test_empty_hard_deletes_every_row(api: Api) -> None:
         assert r.status_code in (400, 404), r.text
 
 
+def test_late_delivers_a_share_of_changes_in_a_later_window(api: Api) -> None:
+    """POST /_emulator/late: with rate 0.5 and 24 hours, about half the changes of a window are
+    missing from it and arrive in the next one, with their own (older) meta_ts; without it, a
+    window has no record older than its since."""
+
+    def window(since: str) -> list[dict[str, str | None]]:
+        inc = api.query("canvas", "submissions", format="tsv", mode="condensed", since=since)
+        return [r for o in inc["objects"] for r in _rows(api, o["id"])]
+
+    def stamp(value: str | None) -> dt.datetime:
+        assert value is not None
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+    start = api.admin("GET", "status")["clock"]
+    api.admin("POST", "advance", {"hours": 24})
+    punctual = window(start)
+    assert punctual and all(stamp(r["meta.ts"]) >= stamp(start) for r in punctual)
+    try:
+        assert api.admin("POST", "late", {"rate": 0.5, "hours": 24}) == {
+            "late_rate": 0.5,
+            "late_hours": 24.0,
+        }
+        held = window(start)
+        assert 0 < len(held) < len(punctual)
+        middle = api.admin("GET", "status")["clock"]
+        api.admin("POST", "advance", {"hours": 24})
+        late = [r for r in window(middle) if stamp(r["meta.ts"]) < stamp(middle)]
+        assert late, "no change of the first window arrived in the second"
+        assert {r["key.id"] for r in late} <= {r["key.id"] for r in punctual}
+    finally:
+        api.admin("POST", "late", {"rate": 0, "hours": 0})
+    for bad in ({"rate": 2, "hours": 1}, {"rate": 0.5, "hours": -1}, {"rate": "x"}):
+        r = api.http.post("/_emulator/late", json=bad)
+        assert r.status_code == 400, r.text
+
+
 def _rows(api: Api, object_id: str) -> list[dict[str, str | None]]:
     (url,) = api.urls([object_id]).values()
     header, rows = parse_tsv(gunzip_single_member(api.download(url)).decode())

@@ -1,11 +1,26 @@
-with
+{#- Incremental (macros/cd1/cd1_incremental.sql): one row per enrollment; a change of its course recomputes it, and a change
+    of an account those of the courses below it (root_account_id follows the account tree; the
+    accounts' stamps are not in the marker: the tree is read through int_accounts_with_ancestry). -#}
+{%- set spec = {
+    'unique_key': 'id',
+    'driving': 'base_canvas__enrollments',
+    'parents': [
+        {'base': 'base_canvas__courses', 'via': [['base_canvas__enrollments', 'course_id']]},
+        {'base': 'base_canvas__accounts', 'via': [['int_accounts_paired_with_ancestors', 'ancestor_account_id', 'account_id'], ['base_canvas__courses', 'account_id'], ['base_canvas__enrollments', 'course_id']]},
+        {'base': 'base_canvas__accounts', 'via': [['base_canvas__courses', 'account_id'], ['base_canvas__enrollments', 'course_id']]},
+    ],
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 enrollments as (
-    select * from {{ ref('stg_canvas__enrollments') }}
+    {{ cd1_marked(ref('stg_canvas__enrollments'), ref('base_canvas__enrollments')) | indent(4) }}
 ),
 
 courses as (
-    select * from {{ ref('stg_canvas__courses') }}
+    {{ cd1_marked(ref('stg_canvas__courses'), ref('base_canvas__courses')) | indent(4) }}
 ),
 
 ancestry as (
@@ -30,12 +45,15 @@ final as (
         cast(null as varchar(256)) as sis_source_id,
         {{ cd1_global_id('enrollments.course_id') }} as course_id,
         {{ cd1_global_id('enrollments.user_id') }} as user_id,
-        {{ cd1_timestamp('enrollments.last_activity_at') }} as last_activity_at
+        {{ cd1_timestamp('enrollments.last_activity_at') }} as last_activity_at,
+        {{ cd1_marker(['enrollments', 'courses']) }} as _dap_loaded_at
     from enrollments
     left join courses
         on courses.id = enrollments.course_id
     left join ancestry
         on ancestry.account_id = courses.account_id
+    {{ cd1_incremental_filter(plan, 'enrollments.id', 'where') }}
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}

@@ -1,7 +1,15 @@
-with
+{#- Incremental (macros/cd1/cd1_incremental.sql): one row per context module progression, from that row alone. -#}
+{%- set spec = {
+    'unique_key': 'id',
+    'driving': 'base_canvas__context_module_progressions',
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 progressions as (
-    select * from {{ ref('stg_canvas__context_module_progressions') }}
+    {{ cd1_marked(ref('stg_canvas__context_module_progressions'), ref('base_canvas__context_module_progressions')) | indent(4) }}
 ),
 
 final as (
@@ -30,8 +38,11 @@ final as (
         {{ cd1_timestamp('progressions.created_at') }} as created_at,
         {{ cd1_timestamp('progressions.completed_at') }} as completed_at,
         {{ cd1_timestamp('progressions.evaluated_at') }} as evaluated_at,
-        {{ cd1_timestamp('progressions.updated_at') }} as updated_at
+        {{ cd1_timestamp('progressions.updated_at') }} as updated_at,
+        {{ cd1_marker(['progressions']) }} as _dap_loaded_at
     from progressions
+    {{ cd1_incremental_filter(plan, 'progressions.id', 'where') }}
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}

@@ -1,7 +1,15 @@
-with
+{#- Incremental (macros/cd1/cd1_incremental.sql): one row per submission comment, from the comment alone. -#}
+{%- set spec = {
+    'unique_key': 'id',
+    'driving': 'base_canvas__submission_comments',
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 submission_comments as (
-    select * from {{ ref('stg_canvas__submission_comments') }}
+    {{ cd1_marked(ref('stg_canvas__submission_comments'), ref('base_canvas__submission_comments')) | indent(4) }}
 ),
 
 final as (
@@ -19,8 +27,11 @@ final as (
         {{ cd1_timestamp('submission_comments.updated_at') }} as updated_at,
         submission_comments.anonymous,
         submission_comments.teacher_only_comment,
-        submission_comments.hidden
+        submission_comments.hidden,
+        {{ cd1_marker(['submission_comments']) }} as _dap_loaded_at
     from submission_comments
+    {{ cd1_incremental_filter(plan, 'submission_comments.id', 'where') }}
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}

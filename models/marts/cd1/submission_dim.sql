@@ -1,7 +1,20 @@
-with
+{#- Incremental (macros/cd1/cd1_incremental.sql): one row per submission; a rubric assessment added or deleted recomputes the submission it
+    assesses (has_rubric_assessment). -#}
+{%- set spec = {
+    'unique_key': 'id',
+    'driving': 'base_canvas__submissions',
+    'parents': [
+        {'base': 'base_canvas__rubric_assessments', 'column': 'artifact_id', 'history': true,
+         'via': [['base_canvas__submissions', 'id']]},
+    ],
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 submissions as (
-    select * from {{ ref('stg_canvas__submissions') }}
+    {{ cd1_marked(ref('stg_canvas__submissions'), ref('base_canvas__submissions')) | indent(4) }}
 ),
 
 rubric_assessments as (
@@ -72,10 +85,13 @@ final as (
             end as varchar(256)
         ) as grade_state,
         {#- added to CD1 after 4.2.2, after the 4.2.1 columns -#}
-        {{ cd1_timestamp('submissions.posted_at') }} as posted_at
+        {{ cd1_timestamp('submissions.posted_at') }} as posted_at,
+        {{ cd1_marker(['submissions']) }} as _dap_loaded_at
     from submissions
     left join assessed_submissions
         on assessed_submissions.submission_id = submissions.id
+    {{ cd1_incremental_filter(plan, 'submissions.id', 'where') }}
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}
