@@ -88,8 +88,9 @@ demo: $(BIN)/cd2 $(DBT_PROFILES_DIR)/profiles.yml
 ## local Spark (the profile's spark target), snapshot and one increment
 SPARK_DIR := $(CURDIR)/$(STATE)/spark
 LAKE_DIR := $(CURDIR)/$(STATE)/lake
+# the warehouse and metastore the profile's spark target wrote (no quotes: the lines are echoed)
 SPARK_CONF := --conf spark.sql.warehouse.dir=$(SPARK_DIR)/warehouse \
-	--conf "spark.hadoop.javax.jdo.option.ConnectionURL=jdbc:derby:;databaseName=$(SPARK_DIR)/metastore;create=true" \
+	--conf spark.hadoop.javax.jdo.option.ConnectionURL=jdbc:derby:$(SPARK_DIR)/metastore \
 	--conf spark.sql.session.timeZone=UTC
 demo-spark: spark $(DBT_PROFILES_DIR)/profiles.yml
 	@mkdir -p $(STATE)
@@ -119,11 +120,11 @@ demo-spark: spark $(DBT_PROFILES_DIR)/profiles.yml
 		status=$$?; kill $$(cat $(STATE)/emulator.pid) 2>/dev/null || true; exit $$status
 	@echo
 	@echo "The marts are Parquet tables in $(SPARK_DIR)/warehouse, their catalog a Derby metastore"
-	@echo "(one Spark process at a time). Query them with:"
-	@echo "  $(BIN)/spark-sql $(SPARK_CONF) -e 'select count(*) from cd1.course_dim'"
-	@echo "  $(BIN)/pyspark $(SPARK_CONF)    # then: spark.table('cd1.course_dim').show()"
+	@echo "(one Spark process at a time). Query them with Spark's own tools from the virtualenv:"
+	@echo '  PATH=$(CURDIR)/$(BIN):$$PATH spark-sql $(SPARK_CONF) -e "select count(*) from cd1.course_dim"'
+	@echo '  PATH=$(CURDIR)/$(BIN):$$PATH pyspark $(SPARK_CONF)    # then: spark.table("cd1.course_dim").show()'
 	@echo "BI tools (JDBC/ODBC, HiveServer2 protocol on port 10000): start the Thrift server with"
-	@echo "  $(BIN)/spark-submit --class org.apache.spark.sql.hive.thriftserver.HiveThriftServer2 $(SPARK_CONF) spark-internal"
+	@echo '  PATH=$(CURDIR)/$(BIN):$$PATH spark-submit --class org.apache.spark.sql.hive.thriftserver.HiveThriftServer2 $(SPARK_CONF) spark-internal'
 
 ## test: everything CI runs
 test: setup lint codegen-check dbt-parse pytest
