@@ -91,7 +91,8 @@ LAKE_DIR := $(CURDIR)/$(STATE)/lake
 # the warehouse and metastore the profile's spark target wrote (no quotes: the lines are echoed)
 SPARK_CONF := --conf spark.sql.warehouse.dir=$(SPARK_DIR)/warehouse \
 	--conf spark.hadoop.javax.jdo.option.ConnectionURL=jdbc:derby:$(SPARK_DIR)/metastore \
-	--conf spark.sql.session.timeZone=UTC
+	--conf spark.sql.session.timeZone=UTC \
+	--conf spark.driver.extraJavaOptions=-Dderby.stream.error.file=$(SPARK_DIR)/derby.log
 demo-spark: spark $(DBT_PROFILES_DIR)/profiles.yml
 	@mkdir -p $(STATE)
 	@if [ -f $(STATE)/emulator.pid ]; then kill $$(cat $(STATE)/emulator.pid) 2>/dev/null || true; fi
