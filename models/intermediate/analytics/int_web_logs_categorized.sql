@@ -3,9 +3,26 @@
     the seed analytics_controller_categories, else the row of the controller's last path segment
     (quizzes/quizzes -> quizzes), else 'other'. The one source of page views and participations in
     the analytics marts. _dap_loaded_at: the newer loader stamp of the request and its
-    controller. Local CD2 ids. -#}
-with
+    controller. Local CD2 ids.
 
+    Incremental (macros/cd1/cd1_incremental.sql): a run takes the requests loaded since its
+    newest marker and those of a changed controller; a request whose latest record is a delete
+    tombstone (or that lost its user or course) is removed. The seed of categories carries no
+    marker: after editing it, rebuild with --full-refresh. -#}
+{%- set spec = {
+    'unique_key': 'request_id',
+    'driving': 'base_canvas_logs__web_logs',
+    'unique_key_sql': '{}',
+    'driving_key_sql': '{}',
+    'parents': [
+        {'base': 'base_canvas_logs__controller', 'via': [['base_canvas_logs__web_logs', 'web_application_controller']]},
+    ],
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
+
+with
+{{ cd1_incremental_ctes(plan) }}
 {#- the base model, not staging: staging drops the loader's stamp (_dap_loaded_at), the change
     marker of the incremental rollup int_page_views_rolled_up; the current rows are staging's,
     the base's without delete tombstones #}
@@ -15,6 +32,7 @@ web_logs as (
     where coalesce(meta_action, 'U') <> 'D'
         and course_id is not null
         and user_id is not null
+        {{ cd1_incremental_filter(plan, 'id', 'and') }}
 ),
 
 controllers as (
@@ -62,3 +80,4 @@ final as (
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}
