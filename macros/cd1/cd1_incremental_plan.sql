@@ -20,6 +20,11 @@
         {#- the unit test overrides is_incremental and gives `this` as a fixture -#}
         {{ return({'mode': 'changes', 'marker': '(select max(_dap_loaded_at) from ' ~ this ~ ')', 'spec': spec}) }}
     {%- endif -%}
+    {#- a mart built by a version without the marker column: rebuild (on_schema_change adds it) -#}
+    {%- set stored = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- if '_dap_loaded_at' not in stored -%}
+        {{ return({'mode': 'rebuild', 'marker': none, 'spec': spec}) }}
+    {%- endif -%}
     {%- set marker_text = run_query(cd1_marker_text_sql(this)).columns[0].values()[0] -%}
     {%- if marker_text is none -%}
         {{ return({'mode': 'rebuild', 'marker': none, 'spec': spec}) }}

@@ -29,7 +29,12 @@
     {{ return(run_query(query).columns[0].values()[0] | int == 2) }}
 {%- endmacro %}
 
-{#- A select of (job_seq, load_kind) of the table's jobs whose package completed (see above). -#}
+{#- A select of (job_seq, load_kind) of the table's jobs whose package completed (see above)
+    before this dbt invocation started (run_started_at, against the loader's completion time in
+    _dlt_loads.inserted_at, both UTC clocks): every model of one build sees the same loads. Without
+    that cut a load completing mid-build would reach a parent's current state but not a driving
+    table's that was built earlier, and an incremental mart, whose marker then passed the missed
+    changes' _dap_loaded_at, would never read them. -#}
 {% macro cd2_completed_jobs(sync_log, loads, table_name) -%}
     select
         sync_log.job_seq,
@@ -45,6 +50,14 @@
                 select loads.load_id
                 from {{ loads }} as loads
                 where loads.status = 0
+                    {#- one cut for the whole invocation: a package that completes while this
+                        build runs counts from the next build on, in every model alike #}
+                    and loads.inserted_at <= {{ cd2_run_started_at_literal() }}
             )
         )
+{%- endmacro %}
+
+{#- dbt's run_started_at (UTC) as a timestamp-with-time-zone literal. -#}
+{% macro cd2_run_started_at_literal() -%}
+    {{ return(cd1_marker_literal(run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f+00:00'))) }}
 {%- endmacro %}
