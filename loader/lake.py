@@ -26,8 +26,9 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any
+
+from loader.runlock import HeldLock, RunLocked, wait_for, waited_text
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def typed_for_lake(batch: Any, layout: Any) -> Any:
     return pa.RecordBatch.from_arrays(columns, names=names) if changed else batch
 
 
-class LakeRunLock:
+class LakeRunLock(HeldLock):
     """One ``cd2 load`` at a time per lake: an exclusive ``flock`` on a file in the state folder.
 
     The kernel releases it when the process ends, also when it is killed. It guards the runs of
@@ -166,6 +167,13 @@ class LakeRunLock:
         self.wait_seconds = max(0.0, wait_seconds)
         self._file: Any = None
 
+    def _try(self) -> bool:
+        try:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
     def acquire(self) -> LakeRunLock:
         """Take the lock, waiting up to ``wait_seconds``.
 
@@ -175,27 +183,15 @@ class LakeRunLock:
         Raises:
             RunLocked: another run holds it when the wait is over.
         """
-        import time
-
-        from loader.runlock import POLL_SECONDS, RunLocked
-
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = open(self.path, "a+")  # noqa: SIM115 - held until release()
-        deadline = time.monotonic() + self.wait_seconds
-        while True:
-            try:
-                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return self
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    self.release()
-                    waited = f" after waiting {self.wait_seconds:g} s" if self.wait_seconds else ""
-                    raise RunLocked(
-                        f"another cd2 load is loading into {', '.join(self.datasets)} of this "
-                        f"lake (lock file {self.path}); not starting{waited}. Let it finish (or "
-                        "set lock_wait_seconds / --lock-wait to wait)"
-                    ) from None
-                time.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+        if wait_for(self._try, self.wait_seconds):
+            return self
+        self.release()
+        raise RunLocked(
+            f"another cd2 load is loading into {', '.join(self.datasets)} of this lake (lock "
+            f"file {self.path}); " + waited_text(self.wait_seconds)
+        )
 
     def release(self) -> None:
         """Release the lock."""
@@ -204,17 +200,6 @@ class LakeRunLock:
                 self._file.close()
             finally:
                 self._file = None
-
-    def __enter__(self) -> LakeRunLock:
-        return self.acquire()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.release()
 
 
 def _max_from_files(fs: Any, files: Sequence[str], column: str) -> int | None:

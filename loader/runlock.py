@@ -13,11 +13,12 @@ with :class:`RunLocked`; the CLI prints one line naming the holder and exits 75 
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,58 @@ class RunLocked(RuntimeError):
     """Another ``cd2 load`` holds the lock of a raw schema of this database."""
 
 
-class RunLock:
+def wait_for(
+    take: Callable[[], bool],
+    wait_seconds: float,
+    on_wait: Callable[[], None] = lambda: None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bool:
+    """Try ``take`` until it succeeds or ``wait_seconds`` are over, polling every
+    :data:`POLL_SECONDS`; ``on_wait`` is called once, before the first wait.
+
+    Returns:
+        Whether ``take`` succeeded.
+    """
+    deadline = time.monotonic() + wait_seconds
+    waited = False
+    while not take():
+        if time.monotonic() >= deadline:
+            return False
+        if not waited:
+            on_wait()
+            waited = True
+        sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+    return True
+
+
+class HeldLock:
+    """A lock held until :meth:`release`, usable as a context manager (``with lock: ...``)."""
+
+    def acquire(self) -> Self:  # pragma: no cover - every lock defines it
+        raise NotImplementedError
+
+    def release(self) -> None:  # pragma: no cover - every lock defines it
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.acquire()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+def waited_text(wait_seconds: float) -> str:
+    """The end of a :class:`RunLocked` message: what the run did before giving up."""
+    waited = f" after waiting {wait_seconds:g} s" if wait_seconds else ""
+    return f"not starting{waited}. Let it finish (or set lock_wait_seconds / --lock-wait to wait)"
+
+
+class RunLock(HeldLock):
     """The advisory locks of one run, held on their own connection until :meth:`release`.
 
     Args:
@@ -66,21 +118,19 @@ class RunLock:
 
         self._conn = psycopg2.connect(self.dsn, application_name=APPLICATION_NAME)
         self._conn.autocommit = True
-        deadline = time.monotonic() + self.wait_seconds
+        started = time.monotonic()
         try:
             for dataset in self.datasets:
-                logged = False
-                while not self._try(dataset):
-                    if time.monotonic() >= deadline:
-                        raise RunLocked(self._message(dataset))
-                    if not logged:
-                        logger.info(
-                            "waiting up to %.0f s for another cd2 load into %s to finish",
-                            self.wait_seconds,
-                            dataset,
-                        )
-                        logged = True
-                    self._sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+                left = self.wait_seconds - (time.monotonic() - started)
+                on_wait = functools.partial(
+                    logger.info,
+                    "waiting up to %.0f s for another cd2 load into %s to finish",
+                    self.wait_seconds,
+                    dataset,
+                )
+                take = functools.partial(self._try, dataset)
+                if not wait_for(take, max(0.0, left), on_wait, self._sleep):
+                    raise RunLocked(self._message(dataset))
         except BaseException:
             self.release()
             raise
@@ -116,10 +166,9 @@ class RunLock:
                 holder = f" (PostgreSQL backend pid {row[0]} from {row[1]}, since {row[2]})"
         except Exception:  # noqa: BLE001 - the message is still clear without the holder
             logger.debug("could not look up the lock holder", exc_info=True)
-        waited = f" after waiting {self.wait_seconds:g} s" if self.wait_seconds else ""
         return (
             f"another cd2 load is loading into {dataset} of this database{holder}; "
-            f"not starting{waited}. Let it finish (or set lock_wait_seconds / --lock-wait to wait)"
+            + waited_text(self.wait_seconds)
         )
 
     def release(self) -> None:
@@ -130,16 +179,5 @@ class RunLock:
             finally:
                 self._conn = None
 
-    def __enter__(self) -> RunLock:
-        return self.acquire()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.release()
-
-
-__all__ = ["RunLock", "RunLocked"]
+__all__ = ["HeldLock", "RunLock", "RunLocked", "wait_for", "waited_text"]
