@@ -281,6 +281,11 @@ def _references(
     return out
 
 
+# The refresh's one data test per model (macros/tests/test_combined_checks.sql): it runs the
+# model's not_null, unique and no_deleted_keys tests, which it reads from dbt's graph, in one query.
+COMBINED_CHECKS = ["    data_tests:", "      - combined_checks"]
+
+
 def _models_yml(
     ns: str,
     tables: dict[str, dict[str, Any]],
@@ -298,6 +303,7 @@ def _models_yml(
         lines += [
             f"  - name: {base}",
             f"    description: {_q(f'Current state of {ns}.{name} with delete tombstones: the latest record per key by (meta_ts, change order), since the newest full snapshot. Internal; query {stg}.')}",  # noqa: E501
+            *COMBINED_CHECKS,
             "    columns:",
             f"      - name: {key}",
             f"        description: {_api_q(key_description)}",
@@ -306,6 +312,7 @@ def _models_yml(
             "          - not_null",
             f"  - name: {stg}",
             f"    description: {_api_q(desc)}",
+            *COMBINED_CHECKS,
             "    columns:",
         ]
         for c in cols:
@@ -560,6 +567,8 @@ def cd1_models_yml(project_dir: Path) -> str:
             ["id"] if any(c["name"] == "id" for c in table["columns"]) else None
         )
         model_tests: list[str] = []
+        if pk:
+            model_tests.append(COMBINED_CHECKS[1])
         if pk and len(pk) > 1:
             model_tests += [
                 "      - unique_combination_of_columns:",

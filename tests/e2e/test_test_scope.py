@@ -92,6 +92,24 @@ def test_refresh_scope_reads_only_the_newest_loads_rows(
 
     assert not_null_failures() == 2  # the whole table
     assert not_null_failures("--vars", "{test_scope: changed}") == 1  # the newest load's row
+
+    # the refresh's one check of the model (its not_null, unique and no_deleted_keys tests in
+    # one query) counts the same, and stores one row per failing (column, check)
+    def combined_failures(*args: str) -> set[tuple[Any, ...]]:
+        results = dbt("test", *args).results
+        [result] = [r for r in results if r.node.name == f"combined_checks_{MODEL}_"]
+        assert result.status == "fail"
+        assert result.node.relation_name  # stored failures: dbt's message points at them
+        rows = warehouse.query(
+            "select model_name, column_name, check_name, check_severity, failures"
+            f" from {result.node.relation_name}"
+        )
+        assert sum(int(r[-1]) for r in rows) == int(result.failures)
+        return {tuple(r[:-1]) + (int(r[-1]),) for r in rows}
+
+    assert combined_failures() == {(MODEL, "id", "not_null", "error", 2)}
+    changed = combined_failures("--vars", "{test_scope: changed}")
+    assert changed == {(MODEL, "id", "not_null", "error", 1)}
     # the newest load's rows are exactly those its run stamped at or after its start
     [(changed, newest)] = warehouse.query(
         f"select count(*) filter (where _dap_loaded_at >= ("

@@ -8,7 +8,12 @@ selectors are the repository's ``selectors.yml``, over tables written here by ha
 * ``get_where_subquery`` (macros/tests): under ``--selector refresh`` a test reads only the rows
   of the newest completed load (``_dap_loaded_at`` at or after its start, from the raw schema's
   ``_dap_sync_log`` and ``_dlt_loads``), so a bad row an older load wrote fails the nightly build
-  only; the test's own ``where`` still applies; models without the marker are read whole.
+  only; the test's own ``where`` still applies; models without the marker are read whole;
+* ``combined_checks`` (macros/tests): the refresh runs one test per model instead of its
+  not_null, unique and no_deleted_keys tests, finds a NULL, a duplicate key and a kept
+  tombstone among the changed rows, fails (or only warns, for warn-severity checks) with one
+  stored row per failing (column, check) and skips the model's children; the nightly build (and
+  a plain ``dbt build``) runs the per-column tests and not the combined ones.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ sources:
     schema: raw_canvas
     tables:
       - name: items
+      - name: keyed
 """
 
 MODELS = """
@@ -79,11 +85,48 @@ models:
               config:
                 where: "id = 2"
   - name: unmarked
+    data_tests:
+      - combined_checks
     columns:
       - name: old_bad
         data_tests:
           - not_null:
               name: unmarked_not_null
+  - name: keyed
+    data_tests:
+      - combined_checks
+    columns:
+      - name: id
+        data_tests: [unique, not_null]
+      - name: name
+        data_tests: [not_null]
+  - name: stg_keyed
+    data_tests:
+      - combined_checks
+    columns:
+      - name: id
+        data_tests:
+          - unique
+          - not_null
+          - no_deleted_keys:
+              arguments:
+                base_model: ref('keyed')
+      - name: name
+        data_tests:
+          - not_null:
+              config:
+                severity: warn
+  - name: warned
+    data_tests:
+      - combined_checks
+    columns:
+      - name: id
+        data_tests: [unique]
+      - name: name
+        data_tests:
+          - not_null:
+              config:
+                severity: warn
 """
 
 # the rows of raw_canvas.items: id 1 from the older load, 2 and 3 from the newest completed one
@@ -91,6 +134,16 @@ ITEMS = [
     (1, None, "x", "2026-01-01 00:05:00+00"),
     (2, "x", None, "2026-01-02 00:00:00.5+00"),
     (3, "x", "x", "2026-01-02 00:09:00+00"),
+]
+# raw_canvas.keyed, a current state with tombstones: the older load wrote ids 1 and 5 (5 with a
+# NULL name), the newest one a NULL name (2), a duplicate key (3) and a tombstone (4)
+KEYED = [
+    (1, "a", "U", "2026-01-01 00:05:00+00"),
+    (5, None, "U", "2026-01-01 00:05:00+00"),
+    (2, None, "U", "2026-01-02 00:05:00+00"),
+    (3, "c", "U", "2026-01-02 00:05:00+00"),
+    (3, "d", "U", "2026-01-02 00:05:00+00"),
+    (4, "e", "D", "2026-01-02 00:05:00+00"),
 ]
 # two runs completed; the third's package never reached _dlt_loads (still loading, or killed)
 SYNC_LOG = [
@@ -116,6 +169,11 @@ def project(pg_server: PgServer, tmp_path: Path) -> Iterator[tuple[Path, str]]:
             " _dap_loaded_at timestamptz)"
         )
         cur.executemany("insert into raw_canvas.items values (%s, %s, %s, %s)", ITEMS)
+        cur.execute(
+            "create table raw_canvas.keyed (id bigint, name text, meta_action text,"
+            " _dap_loaded_at timestamptz)"
+        )
+        cur.executemany("insert into raw_canvas.keyed values (%s, %s, %s, %s)", KEYED)
         cur.execute(
             "create table raw_canvas._dap_sync_log (run_id text, status text,"
             " started_at timestamptz, finished_at timestamptz, load_id text)"
@@ -144,6 +202,12 @@ def project(pg_server: PgServer, tmp_path: Path) -> Iterator[tuple[Path, str]]:
     (models / "_models.yml").write_text(MODELS)
     (models / "items.sql").write_text("select * from {{ source('canvas', 'items') }}")
     (models / "unmarked.sql").write_text("select id, old_bad from {{ source('canvas', 'items') }}")
+    (models / "keyed.sql").write_text("select * from {{ source('canvas', 'keyed') }}")
+    # a staging view that (wrongly) keeps the tombstone, without the change marker
+    view = "{{ config(materialized='view') }} select id, name from {{ source('canvas', 'keyed') }}"
+    (models / "stg_keyed.sql").write_text(view)
+    (models / "warned.sql").write_text(f"{view} where id <> 3")
+    (models / "keyed_child.sql").write_text("select id from {{ ref('keyed') }}")
     for rows, word in ((2, "two"), (3, "three"), (4, "four")):
         union = " union all ".join(f"select {n} as n" for n in range(1, rows + 1))
         (models / f"{word}_rows.sql").write_text(union)
@@ -173,6 +237,11 @@ def _parse_log(root: Path) -> str:
 
 def _dbt(root: Path, *args: str) -> dict[str, str]:
     """Run dbt in the project; the status of each test it ran, by test name."""
+    return _dbt_output(root, *args)[0]
+
+
+def _dbt_output(root: Path, *args: str) -> tuple[dict[str, str], str]:
+    """Run dbt in the project; the status of each test it ran, by test name, and its output."""
     env = {
         **os.environ,
         "DBT_PROFILES_DIR": str(root),
@@ -196,11 +265,11 @@ def _dbt(root: Path, *args: str) -> dict[str, str]:
     assert statuses, result.stdout[-3000:] + result.stderr[-3000:]
     errors = {k: v for k, v in statuses.items() if v == "error"}
     assert not errors, result.stdout[-3000:]
-    return statuses
+    return statuses, result.stdout
 
 
 def test_grain_test_and_changed_rows_scope(project: tuple[Path, str]) -> None:
-    root, _ = project
+    root, dsn = project
     nightly = _dbt(root, "build", "--selector", "nightly")
     grain = {k: v for k, v in nightly.items() if "equal_row_count" in k or "grain" in k}
     assert grain == {
@@ -215,27 +284,87 @@ def test_grain_test_and_changed_rows_scope(project: tuple[Path, str]) -> None:
     assert nightly["new_bad_not_null_where_other_rows"] == "pass"
     assert nightly["new_bad_not_null_where_that_row"] == "fail"
     assert nightly["unmarked_not_null"] == "fail"
+    # the per-column tests run one node each; the refresh's combined checks do not run
+    assert nightly["not_null_keyed_name"] == "fail"
+    assert nightly["unique_keyed_id"] == "fail"
+    assert nightly["not_null_keyed_id"] == "pass"
+    assert nightly[next(k for k in nightly if k.startswith("no_deleted_keys_stg_keyed"))] == "fail"
+    assert nightly["not_null_warned_name"] == "warn"
+    assert not any(k.startswith("combined_checks") for k in nightly)
+    # a plain `dbt build` is the nightly build (its selector is the default)
+    assert set(_dbt(root, "build")) == set(nightly)
 
     _parse_log(root)
-    refresh = _dbt(root, "build", "--selector", "refresh")
+    refresh, output = _dbt_output(root, "build", "--selector", "refresh")
     # the refresh after the nightly build (and the other way round) reuses its parse
     assert "Partial parsing enabled, no changes found" in _parse_log(root)
     # the grain tests count whole tables: the refresh leaves them to the nightly build
     assert not any("grain" in k or "equal_row_count" in k for k in refresh)
-    # only rows of the newest completed load (run2: from its first table's start, 00:00:00.5;
-    # run3 never completed): the older row's NULL is the nightly build's to find
-    assert refresh["old_bad_not_null"] == "pass"
-    assert refresh["new_bad_not_null"] == "fail"
-    assert refresh["new_bad_not_null_where_other_rows"] == "pass"
-    assert refresh["new_bad_not_null_where_that_row"] == "fail"
-    # no change marker: the whole relation
-    assert refresh["unmarked_not_null"] == "fail"
+    # no per-column test node: one combined check per model instead
+    assert not any(k.startswith(("not_null", "unique", "no_deleted")) for k in refresh)
+    assert not any(k.endswith("_not_null") or "_not_null_" in k for k in refresh)
+    assert refresh == {
+        "combined_checks_keyed_": "fail",
+        "combined_checks_stg_keyed_": "fail",
+        "combined_checks_warned_": "warn",  # only a warn-severity check fails
+        "combined_checks_unmarked_": "fail",
+    }
+    # per model: the failed check of `keyed` skips its child, as its per-column tests would
+    results = json.loads((root / "target" / "run_results.json").read_text("utf-8"))["results"]
+    models = {
+        r["unique_id"].split(".")[-1]: r["status"]
+        for r in results
+        if r["unique_id"].startswith("model.")
+    }
+    assert models["keyed_child"] == "skipped"
+    assert models["stg_keyed"] == models["unmarked"] == "success"
+    # dbt's failure message names the test (so the model) and the table of its failing rows
+    assert "Failure in test combined_checks_keyed_" in output
+    assert "Failure in test combined_checks_stg_keyed_" in output
+    assert "dbt_test__audit" in output
+    # one row per failing (column, check), with the count: the changed rows of `keyed` (its
+    # older load's NULL name is the nightly build's to find); `stg_keyed` has no change marker,
+    # so all of it: the tombstone it keeps, the duplicate, both NULL names (a warning)
+    assert _failures(dsn, "combined_checks_keyed_") == {
+        ("keyed", "id", "unique", "error", 1),
+        ("keyed", "name", "not_null", "error", 1),
+    }
+    assert _failures(dsn, "combined_checks_stg_keyed_") == {
+        ("stg_keyed", "id", "unique", "error", 1),
+        ("stg_keyed", "id", "no_deleted_keys", "error", 1),
+        ("stg_keyed", "name", "not_null", "warn", 2),
+    }
+    assert _failures(dsn, "combined_checks_warned_") == {("warned", "name", "not_null", "warn", 2)}
+    # no change marker: the whole relation, so the older load's NULL fails here too
+    assert _failures(dsn, "combined_checks_unmarked_") == {
+        ("unmarked", "old_bad", "not_null", "error", 1)
+    }
 
-    # forced scope on a plain `dbt test`: the same, and the count comparisons still count all
+    # forced scope on a plain `dbt test`: the per-column tests read the changed rows, and the
+    # count comparisons still count all
     forced = _dbt(root, "test", "--vars", "{test_scope: changed}")
     # a var on the command line makes dbt parse the whole project again
     assert "Unable to do partial parsing because config vars" in _parse_log(root)
     assert forced["old_bad_not_null"] == "pass"
     assert forced["new_bad_not_null"] == "fail"
+    assert forced["new_bad_not_null_where_other_rows"] == "pass"
+    assert forced["new_bad_not_null_where_that_row"] == "fail"
+    assert forced["unmarked_not_null"] == "fail"  # no change marker: the whole relation
     assert forced["equal_row_count_items_ref_three_rows_"] == "pass"
     assert forced["grain_differs"] == "fail"
+
+
+def _failures(dsn: str, test: str) -> set[tuple[str, str, str, str, int]]:
+    """The failing rows combined_checks stored for a test (store_failures)."""
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute(
+            "select table_schema from information_schema.tables where table_name = %s", (test,)
+        )
+        [(schema,)] = cur.fetchall()
+        cur.execute(
+            "select model_name, column_name, check_name, check_severity, failures"
+            f' from "{schema}"."{test}"'
+        )
+        rows = {(m, c, k, s, int(f)) for m, c, k, s, f in cur.fetchall()}
+    conn.close()
+    return rows
