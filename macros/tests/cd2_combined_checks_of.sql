@@ -1,13 +1,14 @@
 {#- The checks combined_checks runs for a model, read from dbt's `graph` at run time: one per
-    enabled not_null, unique, unique_combination_of_columns and no_deleted_keys test attached to
-    the model (the per-column tests the YAML declares, the only source of truth), each a dict:
-    check_name, columns (the SQL column expressions the test used), label (the column name(s)
-    for the report), severity ('error' or 'warn'), and for no_deleted_keys base_relation and
-    base_column. Identical checks count once, with the stricter severity. A test with a `where`,
+    enabled not_null, unique, unique_combination_of_columns, no_deleted_keys and
+    analytics_accepted_range test attached to the model (the per-column tests the YAML declares,
+    the only source of truth), each a dict: check_name, columns (the SQL column expressions the
+    test used), label (the column name(s) for the report), severity ('error' or 'warn'), for
+    no_deleted_keys base_relation and base_column, for analytics_accepted_range min_value and
+    max_value. Identical checks count once, with the stricter severity. A test with a `where`,
     `limit`, `fail_calc`, `warn_if` or `error_if` of its own cannot be folded into one query: the
     run fails at compile time naming it; so does a model with no such test. -#}
 {% macro cd2_combined_checks_of(model_id) -%}
-    {%- set combined = ['not_null', 'unique', 'unique_combination_of_columns', 'no_deleted_keys'] -%}
+    {%- set combined = ['not_null', 'unique', 'unique_combination_of_columns', 'no_deleted_keys', 'analytics_accepted_range'] -%}
     {%- set checks = [] -%}
     {%- set seen = {} -%}
     {%- for test in graph.nodes.values() | selectattr('resource_type', 'equalto', 'test')
@@ -32,6 +33,8 @@
                 'severity': cfg.severity | lower,
                 'base_relation': none,
                 'base_column': none,
+                'min_value': kwargs.get('min_value'),
+                'max_value': kwargs.get('max_value'),
             } -%}
             {%- if meta.name == 'no_deleted_keys' -%}
                 {%- set bases = test.depends_on.nodes | reject('equalto', model_id) | list -%}
@@ -40,7 +43,7 @@
                 {%- endif -%}
                 {%- do check.update({'base_relation': graph.nodes[bases[0]].relation_name, 'base_column': kwargs.column_name}) -%}
             {%- endif -%}
-            {%- set key = check.check_name ~ '|' ~ (columns | join('|')) ~ '|' ~ check.base_relation -%}
+            {%- set key = [check.check_name, columns | join('|'), check.base_relation, check.min_value, check.max_value] | join('|') -%}
             {%- if key in seen -%}
                 {%- if check.severity == 'error' -%}
                     {%- do seen[key].update({'severity': 'error'}) -%}
@@ -52,7 +55,7 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if not checks -%}
-        {{ exceptions.raise_compiler_error("combined_checks: " ~ model_id ~ " has no not_null, unique, unique_combination_of_columns or no_deleted_keys test to combine; remove its combined_checks") }}
+        {{ exceptions.raise_compiler_error("combined_checks: " ~ model_id ~ " has no not_null, unique, unique_combination_of_columns, no_deleted_keys or analytics_accepted_range test to combine; remove its combined_checks") }}
     {%- endif -%}
     {{ return(checks) }}
 {%- endmacro %}

@@ -1,5 +1,5 @@
-{#- The model's own not_null, unique, unique_combination_of_columns and no_deleted_keys tests in
-    ONE query: what the production refresh (`--selector refresh`) runs instead of one test node
+{#- The model's own not_null, unique, unique_combination_of_columns, no_deleted_keys and
+    analytics_accepted_range tests in ONE query: what the production refresh (`--selector refresh`) runs instead of one test node
     per column (dbt's cost per node, not the rows, dominated the refresh). Which columns and
     checks: read at run time from the per-column tests attached to the model in dbt's `graph`
     (cd2_combined_checks_of), so they are the one source of truth and this test needs no
@@ -9,7 +9,8 @@
     Returns one row per failing (column, check): model_name, column_name, check_name,
     check_severity (the per-column test's severity) and failures (not_null: rows with a NULL;
     unique: rows beyond the first per value; unique_combination_of_columns: duplicated
-    combinations; no_deleted_keys: rows whose key is a tombstone in the base model). The test
+    combinations; no_deleted_keys: rows whose key is a tombstone in the base model;
+    analytics_accepted_range: non-NULL values outside the bounds). The test
     counts the failures (fail_calc); it fails when an error-severity check fails, and warns when
     only warn-severity checks do. Its failing rows are stored (store_failures, in the
     `dbt_test__audit` schema), so dbt's failure message points at a table naming the model,
@@ -57,6 +58,11 @@ counted as (
         count({{ col }}) - count(distinct {{ col }}) as failures_{{ loop.index0 }}
         {%- elif check.check_name == 'no_deleted_keys' %}
         count(deleted_{{ loop.index0 }}.deleted_key) as failures_{{ loop.index0 }}
+        {%- elif check.check_name == 'analytics_accepted_range' %}
+        {%- set bounds = [] %}
+        {%- if check.min_value is not none %}{% do bounds.append(col ~ ' < ' ~ check.min_value) %}{% endif %}
+        {%- if check.max_value is not none %}{% do bounds.append(col ~ ' > ' ~ check.max_value) %}{% endif %}
+        count(case when {{ bounds | join(' or ') }} then 1 end) as failures_{{ loop.index0 }}
         {%- else %}
         0 as failures_{{ loop.index0 }}
         {%- endif %}{{ ',' if not loop.last }}

@@ -62,10 +62,11 @@ def test_nightly_is_everything_and_refresh_drops_only_slow_tests(
     # the CD1 grain tests count whole tables: nightly only
     grain = {u for u in nightly if ".equal_row_count_" in u}
     assert len(grain) == 87 and not grain & refresh  # 81 of 4.2.1, the 6 Catalog tables
-    # primary keys, not_null and no_deleted_keys: one combined check per model in the refresh,
+    # keys, not_null, no_deleted_keys, ranges: one combined check per model in the refresh,
     # on every model or seed that has such a per-column test (else the refresh would lose them)
     manifest = json.loads((parsed_project.target / "manifest.json").read_text("utf-8"))
     folded = ("not_null", "unique", "unique_combination_of_columns", "no_deleted_keys")
+    folded += ("analytics_accepted_range",)
     tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
     per_column = {u for u, n in manifest["nodes"].items() if _test_name(n) in folded}
     assert per_column and not per_column & refresh and per_column <= nightly

@@ -10,10 +10,11 @@ selectors are the repository's ``selectors.yml``, over tables written here by ha
   ``_dap_sync_log`` and ``_dlt_loads``), so a bad row an older load wrote fails the nightly build
   only; the test's own ``where`` still applies; models without the marker are read whole;
 * ``combined_checks`` (macros/tests): the refresh runs one test per model instead of its
-  not_null, unique and no_deleted_keys tests, finds a NULL, a duplicate key and a kept
-  tombstone among the changed rows, fails (or only warns, for warn-severity checks) with one
-  stored row per failing (column, check) and skips the model's children; the nightly build (and
-  a plain ``dbt build``) runs the per-column tests and not the combined ones.
+  not_null, unique, no_deleted_keys and analytics_accepted_range tests, finds a NULL, a
+  duplicate key, a kept tombstone and values out of range, fails (or only warns, for
+  warn-severity checks) with one stored row per failing (column, check) and skips the model's
+  children; the nightly build (and a plain ``dbt build``) runs the per-column tests and not the
+  combined ones.
 """
 
 from __future__ import annotations
@@ -111,6 +112,10 @@ models:
           - no_deleted_keys:
               arguments:
                 base_model: ref('keyed')
+          - analytics_accepted_range:
+              arguments:
+                min_value: 1
+                max_value: 3
       - name: name
         data_tests:
           - not_null:
@@ -290,6 +295,8 @@ def test_grain_test_and_changed_rows_scope(project: tuple[Path, str]) -> None:
     assert nightly["not_null_keyed_id"] == "pass"
     assert nightly[next(k for k in nightly if k.startswith("no_deleted_keys_stg_keyed"))] == "fail"
     assert nightly["not_null_warned_name"] == "warn"
+    [in_range] = [k for k in nightly if k.startswith("analytics_accepted_range_stg_keyed_id")]
+    assert nightly[in_range] == "fail"
     assert not any(k.startswith("combined_checks") for k in nightly)
     # a plain `dbt build` is the nightly build (its selector is the default)
     assert set(_dbt(root, "build")) == set(nightly)
@@ -301,7 +308,7 @@ def test_grain_test_and_changed_rows_scope(project: tuple[Path, str]) -> None:
     # the grain tests count whole tables: the refresh leaves them to the nightly build
     assert not any("grain" in k or "equal_row_count" in k for k in refresh)
     # no per-column test node: one combined check per model instead
-    assert not any(k.startswith(("not_null", "unique", "no_deleted")) for k in refresh)
+    assert not any(k.startswith(("not_null", "unique", "no_deleted", "analytics")) for k in refresh)
     assert not any(k.endswith("_not_null") or "_not_null_" in k for k in refresh)
     assert refresh == {
         "combined_checks_keyed_": "fail",
@@ -332,6 +339,7 @@ def test_grain_test_and_changed_rows_scope(project: tuple[Path, str]) -> None:
     assert _failures(dsn, "combined_checks_stg_keyed_") == {
         ("stg_keyed", "id", "unique", "error", 1),
         ("stg_keyed", "id", "no_deleted_keys", "error", 1),
+        ("stg_keyed", "id", "analytics_accepted_range", "error", 2),  # ids 4 and 5
         ("stg_keyed", "name", "not_null", "warn", 2),
     }
     assert _failures(dsn, "combined_checks_warned_") == {("warned", "name", "not_null", "warn", 2)}
