@@ -106,7 +106,10 @@
     base_canvas__courses, key: the course id; a run recomputes every row of the changed courses):
     for each named input, how its changed rows lead to their course. Deleted rows (tombstones)
     lead there through the values raw ever held for them (`history`). Inputs: enrollments, scores,
-    assignments, post_policies, submissions, content_tags, requests (int_web_logs_categorized). -#}
+    assignments, post_policies, submissions, content_tags, submission_comments (through their
+    submission), conversations, conversation_messages (through their conversation),
+    conversation_message_participants (through their message's conversation), requests
+    (int_web_logs_categorized). -#}
 {% macro analytics_course_parents(names) -%}
     {%- set to_course = [['base_canvas__courses', 'id']] -%}
     {%- set known = {
@@ -116,6 +119,10 @@
         'post_policies': {'base': 'base_canvas__post_policies', 'column': 'course_id', 'history': true, 'via': to_course},
         'submissions': {'base': 'base_canvas__submissions', 'column': 'course_id', 'history': true, 'via': to_course},
         'content_tags': {'base': 'base_canvas__content_tags', 'column': 'context_id', 'history': true, 'via': to_course},
+        'submission_comments': {'base': 'base_canvas__submission_comments', 'column': 'submission_id', 'history': true, 'via': [['base_canvas__submissions', 'id', 'course_id']]},
+        'conversations': {'base': 'base_canvas__conversations', 'column': 'context_id', 'history': true, 'via': to_course},
+        'conversation_messages': {'base': 'base_canvas__conversation_messages', 'column': 'conversation_id', 'history': true, 'via': [['base_canvas__conversations', 'id', 'context_id']]},
+        'conversation_message_participants': {'base': 'base_canvas__conversation_message_participants', 'column': 'conversation_message_id', 'history': true, 'via': [['base_canvas__conversation_messages', 'id', 'conversation_id'], ['base_canvas__conversations', 'id', 'context_id']]},
         'requests': {'base': 'int_web_logs_categorized', 'column': 'course_id', 'via': to_course},
     } -%}
     {%- set parents = [] -%}

@@ -179,9 +179,16 @@ def incremental_marts(warehouse: Warehouse) -> list[str]:
 INCREMENTAL_MARTS |= {
     "int_web_logs_categorized",
     "int_page_views_rolled_up",
+    "int_student_enrollments_rolled_up",
+    "int_submissions_classified_by_tardiness",
+    "int_assignment_scores_summarized",
     "course_activity",
+    "course_assignments",
+    "course_student_summaries",
     "student_in_course_hourly_activity",
     "student_in_course_participations",
+    "student_in_course_assignments",
+    "student_in_course_communication",
 }
 
 
