@@ -85,7 +85,11 @@
 
 {% macro spark__cd1_text_metrics(column, metric) -%}
     {%- if metric == 'word_count' -%}
-    cast(coalesce(size(regexp_extract_all({{ column }}, '[^\\s\\p{Punct}]+', 0)), 0) as int)
+    {#- not coalesce(size(…), 0): Spark's size of NULL is -1 -#}
+    cast(case
+        when {{ column }} is null then 0
+        else size(regexp_extract_all({{ column }}, '[^\\s\\p{Punct}]+', 0))
+    end as int)
     {%- else -%}
     {{ default__cd1_text_metrics(column, metric) }}
     {%- endif -%}

@@ -93,3 +93,52 @@
     {%- endif -%}
     {{ return("array_join(" ~ values ~ ", " ~ delimiter_text ~ ")") }}
 {%- endmacro %}
+
+{#- dbt.type_float() as PostgreSQL means it: `float` there is double precision, in Spark a 4-byte
+    float (dbt-spark's default), which rounded the Analytics scores to 7 digits. -#}
+{% macro spark__type_float() -%}
+    double
+{%- endmacro %}
+
+{#- Seeds on Spark with the values written as SQL literals. dbt-spark's session connection
+    formats each binding as '<value>' (a missing value became the text 'None', a quote broke the
+    statement) and numbers as Python floats (digits past 2^53 lost). -#}
+{% macro spark__load_csv_rows(model, agate_table) -%}
+    {%- set batch_size = get_batch_size() -%}
+    {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(batch_size) -%}
+        {%- set sql -%}
+            insert into {{ this.render() }} values
+            {% for row in chunk -%}
+                ({%- for col_name in agate_table.column_names -%}
+                    {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
+                    {%- set type = column_override.get(col_name, inferred_type) -%}
+                    cast({{ cd2_spark_literal(row[loop.index0]) }} as {{ type }})
+                    {%- if not loop.last %}, {% endif -%}
+                {%- endfor -%})
+                {%- if not loop.last %},{% endif %}
+            {% endfor -%}
+        {%- endset -%}
+        {%- do adapter.add_query(cd2_spark_sql(sql), abridge_sql_log=True) -%}
+        {%- if loop.index0 == 0 -%}
+            {%- do statements.append(sql) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(statements[0] if statements else '') }}
+{%- endmacro %}
+
+{#- A seed value (agate: None, bool, Decimal, date, datetime or text) as a Spark SQL literal. -#}
+{% macro cd2_spark_literal(value) -%}
+    {%- if value is none -%}
+        null
+    {%- elif value is boolean -%}
+        {{ 'true' if value else 'false' }}
+    {%- elif value is number -%}
+        {{ value | string }}
+    {%- elif value.isoformat is defined -%}
+        '{{ value.isoformat() | replace('T', ' ') }}'
+    {%- else -%}
+        '{{ value | string | replace('\\', '\\\\') | replace("'", "\\'") }}'
+    {%- endif -%}
+{%- endmacro %}
