@@ -39,7 +39,11 @@
                       history (true: a deleted parent row also gives every `column` value its
                       raw table ever held for that key: a delete tombstone carries no values, and
                       a parent pointing at the driving table (rubric assessment -> submission)
-                      must find the rows it used to reach)
+                      must find the rows it used to reach),
+                      into (with `via`: the last hop's output is not a driving key but the value
+                      of this mart column, as cd1_global_id(value): the mart rows that hold it
+                      are recomputed; for a parent reached through a link the mart stores (a
+                      group's course: courses -> groups.context_id, into group_id))
     No state outside the mart: no side tables. The strategy is delete+insert on PostgreSQL
     (cd1_incremental_strategy, dispatched: an engine without it brings its own).
 -#}
@@ -57,8 +61,9 @@
         "{{ cd1_create_index(this, ['" ~ spec.unique_key ~ "']) }}",
         "{{ cd1_create_index(this, ['_dap_loaded_at']) }}",
     ] -%}
-    {%- for parent in spec.parents if parent.mart_column -%}
-        {%- do post_hook.append("{{ cd1_create_index(this, ['" ~ parent.mart_column ~ "']) }}") -%}
+    {%- for column in (spec.parents | map(attribute='mart_column') | list + spec.parents | map(attribute='into') | list) | unique
+        if column and column != spec.unique_key -%}
+        {%- do post_hook.append("{{ cd1_create_index(this, ['" ~ column ~ "']) }}") -%}
     {%- endfor -%}
     {%- set settings = {
         'materialized': 'incremental',
@@ -91,7 +96,7 @@
         {%- if parent is not mapping or parent.get('base') is not string -%}
             {{ exceptions.raise_compiler_error("cd1_incremental_config: each of spec 'parents' must be a dict with a 'base' model name, got " ~ parent) }}
         {%- endif -%}
-        {%- set parent_keys = ['base', 'column', 'via', 'mart_column', 'rebuild', 'keys_macro', 'history'] -%}
+        {%- set parent_keys = ['base', 'column', 'via', 'mart_column', 'rebuild', 'keys_macro', 'history', 'into'] -%}
         {%- for name in parent if name not in parent_keys -%}
             {{ exceptions.raise_compiler_error("cd1_incremental_config: unknown key '" ~ name ~ "' in parent " ~ parent.base ~ " (known: " ~ parent_keys | join(', ') ~ ")") }}
         {%- endfor -%}
@@ -102,6 +107,9 @@
             {%- endif -%}
             {%- do hops.append([hop[0], hop[1], hop[2] if hop | length == 3 else 'id']) -%}
         {%- endfor -%}
+        {%- if parent.get('into') and (not hops or parent.get('into') is not string) -%}
+            {{ exceptions.raise_compiler_error("cd1_incremental_config: 'into' of parent " ~ parent.base ~ " must be a mart column name and needs 'via' hops, got " ~ parent.get('into')) }}
+        {%- endif -%}
         {%- if not hops and not parent.get('mart_column') and not parent.get('rebuild') and not parent.get('keys_macro') -%}
             {{ exceptions.raise_compiler_error("cd1_incremental_config: parent " ~ parent.base ~ " needs 'via' hops, a 'mart_column', a 'keys_macro' or 'rebuild: true' (how its changes reach driving keys)") }}
         {%- endif -%}
@@ -113,6 +121,7 @@
             'rebuild': parent.get('rebuild', false),
             'keys_macro': parent.get('keys_macro'),
             'history': parent.get('history', false),
+            'into': parent.get('into'),
         }) -%}
     {%- endfor -%}
     {{ return({

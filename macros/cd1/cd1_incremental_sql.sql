@@ -47,7 +47,22 @@
                 {%- endset -%}
                 {%- set ns.inner = step -%}
             {%- endfor -%}
-            {%- do parts.append(ns.inner | trim) -%}
+            {%- if parent.into -%}
+                {#- the hops end at values of a mart column: the mart rows holding them -#}
+                {%- set part -%}
+    select {{ cd1_incremental_driving_key(spec, 'existing.' ~ adapter.quote(spec.unique_key)) }}
+    from {{ this }} as existing
+    where existing.{{ adapter.quote(parent.into) }} in (
+        select {{ cd1_global_id('reached.' ~ adapter.quote(parent.via[-1][2])) }}
+        from (
+            {{ ns.inner | trim | indent(12) }}
+        ) as reached
+    )
+                {%- endset -%}
+                {%- do parts.append(part) -%}
+            {%- else -%}
+                {%- do parts.append(ns.inner | trim) -%}
+            {%- endif -%}
         {%- endif -%}
         {%- if parent.keys_macro -%}
             {%- set keys_macro = context.get(parent.keys_macro) -%}
@@ -211,4 +226,13 @@ where not exists (
         {%- endif -%}
     {%- endfor -%}
     {{ return(none) }}
+{%- endmacro %}
+
+{#- A keys_macro for a parent whose `column` holds driving keys as they are (no hop: a hop over a
+    table would drop keys that table lacks, e.g. a message participant row naming a message that
+    is not loaded). -#}
+{% macro cd1_incremental_keys_direct(changed, plan) -%}
+    select direct.* from (
+        {{ changed | trim | indent(8) }}
+    ) as direct
 {%- endmacro %}

@@ -1,11 +1,27 @@
-with
+{#- Incremental (macros/cd1/cd1_incremental.sql): one row per assignment; a change of its own post
+    policy or of its course's (muted), or of a content tag linking it to an external tool
+    recomputes it. The post policies' stamps are in the marker; the tags' are not (the tool is
+    read through int_assignments_joined_to_external_tools). -#}
+{%- set spec = {
+    'unique_key': 'id',
+    'driving': 'base_canvas__assignments',
+    'parents': [
+        {'base': 'base_canvas__post_policies', 'column': 'assignment_id', 'via': [['base_canvas__assignments', 'id']], 'history': true},
+        {'base': 'base_canvas__post_policies', 'column': 'course_id', 'via': [['base_canvas__assignments', 'context_id']], 'history': true},
+        {'base': 'base_canvas__content_tags', 'column': 'context_id', 'via': [['base_canvas__assignments', 'id']], 'history': true},
+    ],
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 assignments as (
-    select * from {{ ref('stg_canvas__assignments') }}
+    {{ cd1_marked(ref('stg_canvas__assignments'), ref('base_canvas__assignments')) | indent(4) }}
 ),
 
 post_policies as (
-    select * from {{ ref('stg_canvas__post_policies') }}
+    {{ cd1_marked(ref('stg_canvas__post_policies'), ref('base_canvas__post_policies')) | indent(4) }}
 ),
 
 external_tools as (
@@ -15,7 +31,8 @@ external_tools as (
 assignment_policies as (
     select
         assignment_id,
-        post_manually
+        post_manually,
+        _dap_loaded_at
     from post_policies
     where assignment_id is not null
 ),
@@ -23,7 +40,8 @@ assignment_policies as (
 course_policies as (
     select
         course_id,
-        post_manually
+        post_manually,
+        _dap_loaded_at
     from post_policies
     where assignment_id is null
 ),
@@ -65,7 +83,8 @@ final as (
                 else 'everyone'
             end as varchar(256)
         ) as visibility,
-        {{ cd1_global_id('external_tools.external_tool_id') }} as external_tool_id
+        {{ cd1_global_id('external_tools.external_tool_id') }} as external_tool_id,
+        {{ cd1_marker(['assignments', 'assignment_policies', 'course_policies']) }} as _dap_loaded_at
     from assignments
     left join assignment_policies
         on assignment_policies.assignment_id = assignments.id
@@ -74,6 +93,8 @@ final as (
         and assignments.context_type = 'Course'
     left join external_tools
         on external_tools.assignment_id = assignments.id
+    {{ cd1_incremental_filter(plan, 'assignments.id') }}
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}

@@ -1,7 +1,15 @@
-with
+{#- Incremental (macros/cd1/cd1_incremental.sql): one row per course score, from that row alone. -#}
+{%- set spec = {
+    'unique_key': 'id',
+    'driving': 'base_canvas__scores',
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 scores as (
-    select * from {{ ref('stg_canvas__scores') }}
+    {{ cd1_marked(ref('stg_canvas__scores'), ref('base_canvas__scores')) | indent(4) }}
 ),
 
 final as (
@@ -11,9 +19,12 @@ final as (
         {{ cd1_global_id('scores.enrollment_id') }} as enrollment_id,
         {{ cd1_timestamp('scores.created_at') }} as created_at,
         {{ cd1_timestamp('scores.updated_at') }} as updated_at,
-        cast({{ cd1_enum('scores.workflow_state') }} as varchar(256)) as workflow_state
+        cast({{ cd1_enum('scores.workflow_state') }} as varchar(256)) as workflow_state,
+        {{ cd1_marker(['scores']) }} as _dap_loaded_at
     from scores
     where scores.course_score
+    {{ cd1_incremental_filter(plan, 'scores.id', 'and') }}
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}

@@ -1,7 +1,22 @@
-with
+{#- Incremental (macros/cd1/cd1_incremental.sql): one row per file; a change of an attachment
+    association (the conversation message it is attached to; a deleted one's earlier values come
+    from raw) or of the quiz submission owning it (its submission) recomputes it. The marker is
+    the file's own stamp (the owners are read through int_attachments_joined_to_contexts). -#}
+{%- set spec = {
+    'unique_key': 'id',
+    'driving': 'base_canvas__attachments',
+    'parents': [
+        {'base': 'base_canvas__attachment_associations', 'column': 'attachment_id', 'via': [['base_canvas__attachments', 'id']], 'history': true},
+        {'base': 'base_canvas__quiz_submissions', 'mart_column': 'quiz_submission_id'},
+    ],
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 attachments as (
-    select * from {{ ref('stg_canvas__attachments') }}
+    {{ cd1_marked(ref('stg_canvas__attachments'), ref('base_canvas__attachments')) | indent(4) }}
 ),
 
 owners as (
@@ -57,10 +72,13 @@ final as (
         {{ cd1_timestamp('attachments.viewed_at') }} as viewed_at,
         {{ cd1_timestamp('attachments.created_at') }} as created_at,
         {{ cd1_timestamp('attachments.updated_at') }} as updated_at,
-        {{ cd1_timestamp('attachments.deleted_at') }} as deleted_at
+        {{ cd1_timestamp('attachments.deleted_at') }} as deleted_at,
+        {{ cd1_marker(['attachments']) }} as _dap_loaded_at
     from attachments
     left join owners
         on owners.attachment_id = attachments.id
+    {{ cd1_incremental_filter(plan, 'attachments.id') }}
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}

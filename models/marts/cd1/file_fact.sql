@@ -1,7 +1,34 @@
-with
+{#- Incremental (macros/cd1/cd1_incremental.sql): one row per file; a change of an attachment
+    association (a deleted one's earlier values come from raw) recomputes its file, and a change
+    of an object the file reaches recomputes the files whose row names it (conversation message,
+    conversation, quiz submission, quiz, submission, assignment, group, course), the course also
+    through the group or conversation the row names (the course of the term and wiki). The
+    marker holds the stamps of the file, its assignment and its courses (the owners are read
+    through int_attachments_joined_to_contexts). -#}
+{%- set spec = {
+    'unique_key': 'file_id',
+    'driving': 'base_canvas__attachments',
+    'parents': [
+        {'base': 'base_canvas__attachment_associations', 'column': 'attachment_id', 'via': [['base_canvas__attachments', 'id']], 'history': true},
+        {'base': 'base_canvas__conversation_messages', 'mart_column': 'conversation_message_id'},
+        {'base': 'base_canvas__conversations', 'mart_column': 'conversation_id'},
+        {'base': 'base_canvas__quiz_submissions', 'mart_column': 'quiz_submission_id'},
+        {'base': 'base_canvas__quizzes', 'mart_column': 'quiz_id'},
+        {'base': 'base_canvas__submissions', 'mart_column': 'submission_id'},
+        {'base': 'base_canvas__assignments', 'mart_column': 'assignment_id'},
+        {'base': 'base_canvas__groups', 'mart_column': 'group_id'},
+        {'base': 'base_canvas__courses', 'mart_column': 'course_id'},
+        {'base': 'base_canvas__courses', 'via': [['base_canvas__groups', 'context_id']], 'into': 'group_id'},
+        {'base': 'base_canvas__courses', 'via': [['base_canvas__conversations', 'context_id']], 'into': 'conversation_id'},
+    ],
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 attachments as (
-    select * from {{ ref('stg_canvas__attachments') }}
+    {{ cd1_marked(ref('stg_canvas__attachments'), ref('base_canvas__attachments')) | indent(4) }}
 ),
 
 owners as (
@@ -9,11 +36,11 @@ owners as (
 ),
 
 assignments as (
-    select * from {{ ref('stg_canvas__assignments') }}
+    {{ cd1_marked(ref('stg_canvas__assignments'), ref('base_canvas__assignments')) | indent(4) }}
 ),
 
 courses as (
-    select * from {{ ref('stg_canvas__courses') }}
+    {{ cd1_marked(ref('stg_canvas__courses'), ref('base_canvas__courses')) | indent(4) }}
 ),
 
 resolved as (
@@ -24,6 +51,7 @@ resolved as (
         attachments.root_attachment_id,
         attachments.user_id as uploader_id,
         attachments.size,
+        {{ cd1_marker(['attachments', 'assignments']) }} as _dap_loaded_at,
         owners.account_id,
         owners.related_assignment_id as assignment_id,
         assignments.assignment_group_id,
@@ -51,6 +79,7 @@ resolved as (
         on owners.attachment_id = attachments.id
     left join assignments
         on assignments.id = owners.related_assignment_id
+    {{ cd1_incremental_filter(plan, 'attachments.id') }}
 ),
 
 final as (
@@ -79,7 +108,8 @@ final as (
         {{ cd1_global_id('resolved.user_id') }} as user_id,
         -- coalesce: a group file belongs to the group's wiki, any other to its course's (as for the term)
         {{ cd1_global_id('coalesce(resolved.group_wiki_id, term_courses.wiki_id)') }} as wiki_id,
-        cast(resolved.size as bigint) as size
+        cast(resolved.size as bigint) as size,
+        {{ cd1_marker(['resolved', 'courses', 'term_courses']) }} as _dap_loaded_at
     from resolved
     left join courses
         on courses.id = resolved.course_id
@@ -88,3 +118,4 @@ final as (
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}

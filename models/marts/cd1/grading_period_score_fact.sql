@@ -1,7 +1,24 @@
-with
+{#- Incremental (macros/cd1/cd1_incremental.sql): one row per grading period score; a change of its
+    enrollment, of the enrollment's course (account), of its grading period or of the period's
+    group (account) recomputes it. The stamps come from the base models (the intermediate model
+    does not carry them). -#}
+{%- set spec = {
+    'unique_key': 'score_id',
+    'driving': 'base_canvas__scores',
+    'parents': [
+        {'base': 'base_canvas__enrollments', 'via': [['base_canvas__scores', 'enrollment_id']]},
+        {'base': 'base_canvas__courses', 'via': [['base_canvas__enrollments', 'course_id'], ['base_canvas__scores', 'enrollment_id']]},
+        {'base': 'base_canvas__grading_periods', 'via': [['base_canvas__scores', 'grading_period_id']]},
+        {'base': 'base_canvas__grading_period_groups', 'via': [['base_canvas__grading_periods', 'grading_period_group_id'], ['base_canvas__scores', 'grading_period_id']]},
+    ],
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 scores as (
-    select * from {{ ref('stg_canvas__scores') }}
+    {{ cd1_marked(ref('stg_canvas__scores'), ref('base_canvas__scores')) | indent(4) }}
 ),
 
 score_context as (
@@ -21,11 +38,22 @@ final as (
         cast(scores.current_score as double precision) as current_score,
         cast(scores.final_score as double precision) as final_score,
         cast(scores.unposted_current_score as double precision) as muted_current_score,
-        cast(scores.unposted_final_score as double precision) as muted_final_score
+        cast(scores.unposted_final_score as double precision) as muted_final_score,
+        {{ cd1_marker(['scores', 'enrollment_loaded', 'course_loaded', 'period_loaded', 'period_group_loaded']) }} as _dap_loaded_at
     from scores
     left join score_context
         on score_context.score_id = scores.id
+    left join {{ ref('base_canvas__enrollments') }} as enrollment_loaded
+        on enrollment_loaded.id = scores.enrollment_id
+    left join {{ ref('base_canvas__courses') }} as course_loaded
+        on course_loaded.id = score_context.course_id
+    left join {{ ref('base_canvas__grading_periods') }} as period_loaded
+        on period_loaded.id = scores.grading_period_id
+    left join {{ ref('base_canvas__grading_period_groups') }} as period_group_loaded
+        on period_group_loaded.id = score_context.grading_period_group_id
     where scores.grading_period_id is not null
+    {{ cd1_incremental_filter(plan, 'scores.id', 'and') }}
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}

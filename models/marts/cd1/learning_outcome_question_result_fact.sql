@@ -1,13 +1,28 @@
 {#- Same rows as learning_outcome_question_result_dim: current question results whose parent
-    outcome result is not soft-deleted; user, context, assignment and quiz come from that parent. -#}
-with
+    outcome result is not soft-deleted; user, context, assignment and quiz come from that parent.
+    Incremental (macros/cd1/cd1_incremental.sql): one row per question result; a change of its
+    outcome result, of the result's course (term) or of the rubric association the result is
+    aligned through recomputes it. The rubric association's stamp is not in the marker. -#}
+{%- set spec = {
+    'unique_key': 'learning_outcome_question_result_id',
+    'driving': 'base_canvas__learning_outcome_question_results',
+    'parents': [
+        {'base': 'base_canvas__learning_outcome_results', 'via': [['base_canvas__learning_outcome_question_results', 'learning_outcome_result_id']]},
+        {'base': 'base_canvas__courses', 'via': [['base_canvas__learning_outcome_results', 'context_id'], ['base_canvas__learning_outcome_question_results', 'learning_outcome_result_id']]},
+        {'base': 'base_canvas__rubric_associations', 'via': [['base_canvas__learning_outcome_results', 'association_id'], ['base_canvas__learning_outcome_question_results', 'learning_outcome_result_id']]},
+    ],
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 question_results as (
-    select * from {{ ref('stg_canvas__learning_outcome_question_results') }}
+    {{ cd1_marked(ref('stg_canvas__learning_outcome_question_results'), ref('base_canvas__learning_outcome_question_results')) | indent(4) }}
 ),
 
 results as (
-    select * from {{ ref('stg_canvas__learning_outcome_results') }}
+    {{ cd1_marked(ref('stg_canvas__learning_outcome_results'), ref('base_canvas__learning_outcome_results')) | indent(4) }}
 ),
 
 alignments as (
@@ -33,14 +48,21 @@ final as (
         cast(question_results.original_score as double precision) as original_score,
         cast(question_results.original_possible as double precision) as original_possible,
         question_results.original_mastery,
-        cast(question_results.percent as double precision) as percent
+        cast(question_results.percent as double precision) as percent,
+        {{ cd1_marker(['question_results', 'results', 'course_loaded']) }} as _dap_loaded_at
     from question_results
     left join results
         on results.id = question_results.learning_outcome_result_id
     left join alignments
         on alignments.learning_outcome_result_id = question_results.learning_outcome_result_id
-    where results.workflow_state is null
+    left join {{ ref('base_canvas__courses') }} as course_loaded
+        on course_loaded.id = alignments.course_id
+    where (
+        results.workflow_state is null
         or results.workflow_state <> 'deleted'
+    )
+    {{ cd1_incremental_filter(plan, 'question_results.id', 'and') }}
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}

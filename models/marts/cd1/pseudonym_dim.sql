@@ -1,7 +1,15 @@
-with
+{#- Incremental (macros/cd1/cd1_incremental.sql): one row per login (pseudonym), from that row alone. -#}
+{%- set spec = {
+    'unique_key': 'id',
+    'driving': 'base_canvas__pseudonyms',
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 pseudonyms as (
-    select * from {{ ref('stg_canvas__pseudonyms') }}
+    {{ cd1_marked(ref('stg_canvas__pseudonyms'), ref('base_canvas__pseudonyms')) | indent(4) }}
 ),
 
 final as (
@@ -24,8 +32,11 @@ final as (
         cast(pseudonyms.sis_user_id as varchar(256)) as sis_user_id,
         cast(pseudonyms.unique_id as varchar(256)) as unique_name,
         cast(pseudonyms.integration_id as varchar(256)) as integration_id,
-        {{ cd1_global_id('pseudonyms.authentication_provider_id') }} as authentication_provider_id
+        {{ cd1_global_id('pseudonyms.authentication_provider_id') }} as authentication_provider_id,
+        {{ cd1_marker(['pseudonyms']) }} as _dap_loaded_at
     from pseudonyms
+    {{ cd1_incremental_filter(plan, 'pseudonyms.id', 'where') }}
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}

@@ -1,8 +1,22 @@
 {#- CD1 kept every version (attempt) of a quiz submission here. CD2 exports only the current
     version of each quiz submission (its `versions` table is a stub with no data), so this holds one
-    row per quiz submission: its latest attempt, as the current version. -#}
-with
+    row per quiz submission: its latest attempt, as the current version.
+    Incremental (macros/cd1/cd1_incremental.sql), as quiz_submission_dim: a change of the quiz or
+    of the quiz's course recomputes it. The stamps come from the base models (the intermediate
+    model does not carry them). -#}
+{%- set spec = {
+    'unique_key': 'id',
+    'driving': 'base_canvas__quiz_submissions',
+    'parents': [
+        {'base': 'base_canvas__quizzes', 'via': [['base_canvas__quiz_submissions', 'quiz_id']]},
+        {'base': 'base_canvas__courses', 'via': [['base_canvas__quizzes', 'context_id'], ['base_canvas__quiz_submissions', 'quiz_id']]},
+    ],
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 quiz_submissions as (
     select * from {{ ref('int_quiz_submissions_joined_to_quizzes') }}
 ),
@@ -26,8 +40,15 @@ final as (
         {{ cd1_timestamp('quiz_submissions.updated_at') }} as updated_at,
         {{ cd1_timestamp('quiz_submissions.started_at') }} as started_at,
         {{ cd1_timestamp('quiz_submissions.finished_at') }} as finished_at,
-        {{ cd1_timestamp('quiz_submissions.due_at') }} as due_at
+        {{ cd1_timestamp('quiz_submissions.due_at') }} as due_at,
+        {{ cd1_marker(['quiz_submission_loaded', 'quiz_loaded']) }} as _dap_loaded_at
     from quiz_submissions
+    left join {{ ref('base_canvas__quiz_submissions') }} as quiz_submission_loaded
+        on quiz_submission_loaded.id = quiz_submissions.quiz_submission_id
+    left join {{ ref('base_canvas__quizzes') }} as quiz_loaded
+        on quiz_loaded.id = quiz_submissions.quiz_id
+    {{ cd1_incremental_filter(plan, 'quiz_submissions.quiz_submission_id') }}
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}

@@ -1,7 +1,21 @@
 {#- One row per quiz submission, its latest attempt only (see quiz_submission_historical_dim):
-    CD2 has no version history of quiz submissions. -#}
-with
+    CD2 has no version history of quiz submissions.
+    Incremental (macros/cd1/cd1_incremental.sql), as quiz_submission_fact: a change of the quiz or
+    of the quiz's course recomputes it. The stamps come from the base models (the intermediate
+    model does not carry them). -#}
+{%- set spec = {
+    'unique_key': 'quiz_submission_historical_id',
+    'driving': 'base_canvas__quiz_submissions',
+    'parents': [
+        {'base': 'base_canvas__quizzes', 'via': [['base_canvas__quiz_submissions', 'quiz_id']]},
+        {'base': 'base_canvas__courses', 'via': [['base_canvas__quizzes', 'context_id'], ['base_canvas__quiz_submissions', 'quiz_id']]},
+    ],
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 quiz_submissions as (
     select * from {{ ref('int_quiz_submissions_joined_to_quizzes') }}
 ),
@@ -26,8 +40,17 @@ final as (
         cast(quiz_submissions.attempt as integer) as total_attempts,
         cast(quiz_submissions.extra_attempts as integer) as extra_attempts,
         cast(quiz_submissions.extra_time as integer) as extra_time,
-        cast(quiz_submissions.time_taken as integer) as time_taken
+        cast(quiz_submissions.time_taken as integer) as time_taken,
+        {{ cd1_marker(['quiz_submission_loaded', 'quiz_loaded', 'course_loaded']) }} as _dap_loaded_at
     from quiz_submissions
+    left join {{ ref('base_canvas__quiz_submissions') }} as quiz_submission_loaded
+        on quiz_submission_loaded.id = quiz_submissions.quiz_submission_id
+    left join {{ ref('base_canvas__quizzes') }} as quiz_loaded
+        on quiz_loaded.id = quiz_submissions.quiz_id
+    left join {{ ref('base_canvas__courses') }} as course_loaded
+        on course_loaded.id = quiz_submissions.course_id
+    {{ cd1_incremental_filter(plan, 'quiz_submissions.quiz_submission_id') }}
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}

@@ -1,10 +1,26 @@
 {#- One row per (submission, attached file): the ids in submissions.attachment_ids (a comma list)
     plus the attachment_associations rows whose context is a submission. The pair has no Canvas id,
-    so submission_file_id is generated from it. -#}
-with
+    so submission_file_id is generated from it.
+    Incremental (macros/cd1/cd1_incremental.sql), per submission: the unit it recomputes is a
+    submission's rows (unique_key submission_id; delete+insert replaces all of them), when the
+    submission changed (its attachment_ids), an attachment association naming it changed (a
+    deleted one's earlier context from raw), or its course (term). The associations' stamps are
+    not in the marker. -#}
+{%- set spec = {
+    'unique_key': 'submission_id',
+    'driving': 'base_canvas__submissions',
+    'parents': [
+        {'base': 'base_canvas__attachment_associations', 'column': 'context_id', 'via': [['base_canvas__submissions', 'id']], 'history': true},
+        {'base': 'base_canvas__courses', 'via': [['base_canvas__submissions', 'course_id']]},
+    ],
+} -%}
+{{ config(cd1_incremental_config(spec)) }}
+{%- set plan = cd1_incremental_plan(spec) %}
 
+with
+{{ cd1_incremental_ctes(plan) }}
 submissions as (
-    select * from {{ ref('stg_canvas__submissions') }}
+    {{ cd1_marked(ref('stg_canvas__submissions'), ref('base_canvas__submissions')) | indent(4) }}
 ),
 
 attachment_associations as (
@@ -12,7 +28,7 @@ attachment_associations as (
 ),
 
 courses as (
-    select * from {{ ref('stg_canvas__courses') }}
+    {{ cd1_marked(ref('stg_canvas__courses'), ref('base_canvas__courses')) | indent(4) }}
 ),
 
 listed_files as (
@@ -21,6 +37,7 @@ listed_files as (
         attachment.element as attachment_id
     from submissions
     {{ cd1_id_list_rows('submissions.attachment_ids', 'attachment') }}
+    {{ cd1_incremental_filter(plan, 'submissions.id') }}
 ),
 
 associated_files as (
@@ -31,6 +48,7 @@ associated_files as (
     where context_type = 'Submission'
         and context_id is not null
         and attachment_id is not null
+        {{ cd1_incremental_filter(plan, 'context_id', 'and') }}
 ),
 
 submission_files as (
@@ -49,12 +67,15 @@ final as (
         {#- automatic graders (quizzes, tools) have a negative grader_id that is no user -#}
         {{ cd1_global_id('case when submissions.grader_id > 0 then submissions.grader_id end') }} as grader_id,
         {{ cd1_global_id('submissions.course_id') }} as course_id,
-        {{ cd1_global_id('courses.enrollment_term_id') }} as enrollment_term_id
+        {{ cd1_global_id('courses.enrollment_term_id') }} as enrollment_term_id,
+        {{ cd1_marker(['submissions', 'courses']) }} as _dap_loaded_at
     from submission_files
     inner join submissions
         on submissions.id = submission_files.submission_id
     left join courses
         on courses.id = submissions.course_id
+    {{ cd1_incremental_filter(plan, 'submissions.id', 'where') }}
 )
 
 select * from final
+{{- cd1_incremental_deletions(plan) }}
