@@ -203,23 +203,6 @@ def incremental_marts(warehouse: Warehouse) -> list[str]:
     )
 
 
-# The Analytics reports and shared tables built incrementally (issue 13 item 2, Analytics).
-INCREMENTAL_MARTS |= {
-    "int_web_logs_categorized",
-    "int_page_views_rolled_up",
-    "int_student_enrollments_rolled_up",
-    "int_submissions_classified_by_tardiness",
-    "int_assignment_scores_summarized",
-    "course_activity",
-    "course_assignments",
-    "course_student_summaries",
-    "student_in_course_hourly_activity",
-    "student_in_course_participations",
-    "student_in_course_assignments",
-    "student_in_course_communication",
-}
-
-
 def mart_hashes(warehouse: Warehouse, marts: list[str]) -> dict[str, tuple[int, str]]:
     """Row count and row hash of each mart (every column, the marker included)."""
     return {k: v for k, v in relation_hashes(warehouse).items() if k.split(".")[1] in marts}

@@ -2,34 +2,27 @@
     reports on, with the attributes the course and student reports show. is_muted: grades post
     manually, under the assignment's post policy or else the course's. is_non_digital_submission:
     the submission types are exactly on_paper, none or not_graded (or none at all), as Canvas'
-    Assignment#non_digital_submission?; tardiness breakdowns skip such assignments. Local CD2 ids.
-    _dap_loaded_at: the newest loader stamp of the assignment, its course and the post policies
-    read (the marker the incremental reports carry). A table: small, rebuilt on every run. -#}
+    Assignment#non_digital_submission?; tardiness breakdowns skip such assignments. Local CD2 ids. -#}
 with
 
 assignments as (
-    select * from (
-        {{ cd1_marked(ref('stg_canvas__assignments'), ref('base_canvas__assignments')) | indent(8) }}
-    ) as marked
+    select * from {{ ref('stg_canvas__assignments') }}
     where workflow_state = 'published'
         and context_type = 'Course'
 ),
 
 courses as (
-    select * from (
-        {{ cd1_marked(ref('stg_canvas__courses'), ref('base_canvas__courses')) | indent(8) }}
-    ) as marked
+    select * from {{ ref('stg_canvas__courses') }}
     where workflow_state <> 'deleted'
 ),
 
 post_policies as (
-    {{ cd1_marked(ref('stg_canvas__post_policies'), ref('base_canvas__post_policies')) | indent(4) }}
+    select * from {{ ref('stg_canvas__post_policies') }}
 ),
 
 typed as (
     select
         assignments.*,
-        {{ cd1_marker(['assignments', 'courses']) }} as assignment_loaded_at,
         {{ cd1_json_array_join('assignments.submission_types') }} as submission_type_list
     from assignments
     inner join courses
@@ -48,8 +41,7 @@ final as (
         coalesce(assignment_policies.post_manually, course_policies.post_manually, false) as is_muted,
         -- no submission types at all is non-digital, like an empty list
         coalesce(typed.submission_type_list, '') in ('on_paper', 'none', 'not_graded', '')
-            as is_non_digital_submission,
-        {{ cd1_marker(['typed.assignment_loaded_at', 'assignment_policies', 'course_policies']) }} as _dap_loaded_at
+            as is_non_digital_submission
     from typed
     left join post_policies as assignment_policies
         on assignment_policies.assignment_id = typed.id

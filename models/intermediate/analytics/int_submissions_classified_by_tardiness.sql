@@ -16,36 +16,20 @@
     "Submitted" means a submitted_at on a submission with a submission_type (the API ignores
     submitted_at otherwise). Pairs of non-digital assignments (int_assignments_published_in_courses)
     are kept and flagged: the course-level breakdowns skip them, the student's assignment list
-    keeps them. Local CD2 ids. _dap_loaded_at: the newest loader stamp of the submission and its
-    assignment (int_assignments_published_in_courses' marker).
-
-    Incremental per course (macros/analytics/analytics_incremental.sql): a run recomputes the
-    courses whose row, enrollments, assignments, post policies or submissions changed since the
-    newest marker. -#}
-{%- set spec = analytics_course_spec(['enrollments', 'assignments', 'post_policies', 'submissions']) -%}
-{{ config(cd1_incremental_config(spec, {'post_hook': ["{{ cd1_create_index(this, ['assignment_id']) }}"]})) }}
-{%- set plan = cd1_incremental_plan(spec) %}
-
+    keeps them. Local CD2 ids. -#}
 with
-{{ cd1_incremental_ctes(plan) }}
+
 assignments as (
     select * from {{ ref('int_assignments_published_in_courses') }}
-    {{ cd1_incremental_filter(plan, 'course_id') }}
 ),
 
 students as (
     select * from {{ ref('int_student_enrollments_rolled_up') }}
-    {{ cd1_incremental_filter(plan, 'course_id') }}
 ),
 
 submissions as (
-    select * from (
-        {{ cd1_marked(ref('stg_canvas__submissions'), ref('base_canvas__submissions')) | indent(8) }}
-    ) as marked
+    select * from {{ ref('stg_canvas__submissions') }}
     where workflow_state <> 'deleted'
-        {%- if plan.mode == 'changes' %}
-        and assignment_id in (select assignments.assignment_id from assignments)
-        {%- endif %}
 ),
 
 joined as (
@@ -64,8 +48,7 @@ joined as (
         -- excused is nullable in CD2; a missing flag means not excused
         coalesce(submissions.excused, false) as is_excused,
         submissions.late_policy_status,
-        submissions.cached_tardiness,
-        {{ cd1_marker(['submissions', 'assignments']) }} as _dap_loaded_at
+        submissions.cached_tardiness
     from submissions
     inner join assignments
         on assignments.assignment_id = submissions.assignment_id
@@ -100,10 +83,8 @@ final as (
             when late_policy_status is null and cached_tardiness = 'late' then 'late'
             when submitted_at is not null then 'on_time'
             else 'floating'
-        end as tardiness_status,
-        _dap_loaded_at
+        end as tardiness_status
     from joined
 )
 
 select * from final
-{{- cd1_incremental_deletions(plan) }}

@@ -18,13 +18,7 @@
         {'base': 'base_canvas_logs__controller', 'via': [['base_canvas_logs__web_logs', 'web_application_controller']]},
     ],
 } -%}
-{#- indexes: the hours and days the incremental reports and rollups recompute, and the (course,
-    user) pairs whose requests they look up -#}
-{{ config(cd1_incremental_config(spec, {'post_hook': [
-    "{{ cd1_create_index(this, ['request_hour']) }}",
-    "{{ cd1_create_index(this, ['request_date']) }}",
-    "{{ cd1_create_index(this, ['course_id', 'user_id']) }}",
-]})) }}
+{{ config(cd1_incremental_config(spec)) }}
 {%- set plan = cd1_incremental_plan(spec) %}
 
 with

@@ -3,44 +3,20 @@
     students' submissions and its tardiness breakdown as fractions of its students' submissions
     (the API's denominator: the students the assignment is assigned to, who each have a
     submission row; floating ones count in it). Non-digital assignments (on paper, no submission) have an empty breakdown (all
-    fractions and the total 0), as in the API. _dap_loaded_at: the newest marker of the assignment
-    and its pairs.
-
-    Incremental per course (macros/analytics/analytics_incremental.sql): a run recomputes the
-    courses whose row, enrollments, assignments, post policies or submissions changed since the
-    mart's newest marker. -#}
-{%- set spec = analytics_course_spec(['enrollments', 'assignments', 'post_policies', 'submissions']) -%}
-{{ config(cd1_incremental_config(spec, {'post_hook': ["{{ cd1_create_index(this, ['assignment_id']) }}"]})) }}
-{%- set plan = cd1_incremental_plan(spec) %}
-
+    fractions and the total 0), as in the API. -#}
 with
-{{ cd1_incremental_ctes(plan) }}
+
 assignments as (
     select * from {{ ref('int_assignments_published_in_courses') }}
-    {{ cd1_incremental_filter(plan, 'course_id') }}
-),
-
-all_pairs as (
-    select * from {{ ref('int_submissions_classified_by_tardiness') }}
-    {{ cd1_incremental_filter(plan, 'course_id') }}
 ),
 
 pairs as (
-    select * from all_pairs
+    select * from {{ ref('int_submissions_classified_by_tardiness') }}
     where not is_non_digital_submission
 ),
 
 scores as (
     select * from {{ ref('int_assignment_scores_summarized') }}
-    {{ cd1_incremental_filter(plan, 'course_id') }}
-),
-
-markers as (
-    select
-        assignment_id,
-        max(_dap_loaded_at) as _dap_loaded_at
-    from all_pairs
-    group by assignment_id
 ),
 
 breakdowns as (
@@ -80,16 +56,12 @@ final as (
         ) as {{ status }}_fraction,
         {%- endfor %}
         -- no pairs (non-digital, or no students) is an empty breakdown
-        cast(coalesce(breakdowns.tardiness_total, 0) as {{ dbt.type_bigint() }}) as tardiness_total,
-        {{ cd1_marker(['assignments', 'markers']) }} as _dap_loaded_at
+        cast(coalesce(breakdowns.tardiness_total, 0) as {{ dbt.type_bigint() }}) as tardiness_total
     from assignments
     left join breakdowns
         on breakdowns.assignment_id = assignments.assignment_id
     left join scores
         on scores.assignment_id = assignments.assignment_id
-    left join markers
-        on markers.assignment_id = assignments.assignment_id
 )
 
 select * from final
-{{- cd1_incremental_deletions(plan) }}

@@ -6,31 +6,20 @@
     Levels follow the API: 0 when the student has none; otherwise 1 below the first quartile, 2
     below the third quartile, 3 from the third quartile up, where the quartiles (and maxima) are
     taken over the students of the course with at least one page view in it (the API's counters
-    hold only those). _dap_loaded_at: the newest marker of the student's row, requests and pairs.
-
-    Incremental per course (macros/analytics/analytics_incremental.sql): a run recomputes the
-    courses whose row, enrollments, scores, assignments, post policies, submissions or requests
-    changed since the mart's newest marker (a new page view can move every student's level). -#}
-{%- set spec = analytics_course_spec(['enrollments', 'scores', 'assignments', 'post_policies', 'submissions', 'requests']) -%}
-{{ config(cd1_incremental_config(spec, {'post_hook': ["{{ cd1_create_index(this, ['course_id', 'user_id']) }}"]})) }}
-{%- set plan = cd1_incremental_plan(spec) %}
-
+    hold only those). -#}
 with
-{{ cd1_incremental_ctes(plan) }}
+
 students as (
     select * from {{ ref('int_student_enrollments_rolled_up') }}
-    {{ cd1_incremental_filter(plan, 'course_id') }}
 ),
 
 requests as (
     select * from {{ ref('int_web_logs_categorized') }}
-    {{ cd1_incremental_filter(plan, 'course_id') }}
 ),
 
 pairs as (
     select * from {{ ref('int_submissions_classified_by_tardiness') }}
     where not is_non_digital_submission
-        {{ cd1_incremental_filter(plan, 'course_id', 'and') }}
 ),
 
 request_counts as (
@@ -38,8 +27,7 @@ request_counts as (
         course_id,
         user_id,
         count(*) as page_views,
-        sum(case when is_participation then 1 else 0 end) as participations,
-        max(_dap_loaded_at) as _dap_loaded_at
+        sum(case when is_participation then 1 else 0 end) as participations
     from requests
     group by
         course_id,
@@ -71,9 +59,8 @@ breakdowns as (
         user_id,
         count(*) as tardiness_total,
         {%- for status in ['on_time', 'late', 'missing', 'floating'] %}
-        sum(case when tardiness_status = '{{ status }}' then 1 else 0 end) as {{ status }}_count,
+        sum(case when tardiness_status = '{{ status }}' then 1 else 0 end) as {{ status }}_count{{ "," if not loop.last }}
         {%- endfor %}
-        max(_dap_loaded_at) as _dap_loaded_at
     from pairs
     group by
         course_id,
@@ -114,8 +101,7 @@ final as (
         cast(coalesce(breakdowns.{{ status }}_count, 0) as {{ dbt.type_bigint() }}) as {{ status }}_count,
         {%- endfor %}
         -- as the counts
-        cast(coalesce(breakdowns.tardiness_total, 0) as {{ dbt.type_bigint() }}) as tardiness_total,
-        {{ cd1_marker(['students', 'student_counts', 'breakdowns']) }} as _dap_loaded_at
+        cast(coalesce(breakdowns.tardiness_total, 0) as {{ dbt.type_bigint() }}) as tardiness_total
     from students
     left join student_counts
         on student_counts.course_id = students.course_id
@@ -130,4 +116,3 @@ final as (
 )
 
 select * from final
-{{- cd1_incremental_deletions(plan) }}

@@ -2,31 +2,19 @@
     (GET /api/v1/courses/:course_id/analytics/users/:student_id/assignments): one row per (course,
     student, published assignment assigned to the student: with a submission row) with the course-wide statistics of course_assignments' source
     (score statistics of the assignment), the modules the assignment sits in, and the student's own
-    submission and tardiness status (non-digital assignments included, as in the API).
-    _dap_loaded_at: the pair's marker (its submission's and assignment's).
-
-    Incremental per course (macros/analytics/analytics_incremental.sql): a run recomputes the
-    courses whose row, enrollments, assignments, post policies, submissions or module items
-    changed since the mart's newest marker. -#}
-{%- set spec = analytics_course_spec(['enrollments', 'assignments', 'post_policies', 'submissions', 'content_tags']) -%}
-{{ config(cd1_incremental_config(spec, {'post_hook': ["{{ cd1_create_index(this, ['course_id', 'user_id']) }}"]})) }}
-{%- set plan = cd1_incremental_plan(spec) %}
-
+    submission and tardiness status (non-digital assignments included, as in the API). -#}
 with
-{{ cd1_incremental_ctes(plan) }}
+
 pairs as (
     select * from {{ ref('int_submissions_classified_by_tardiness') }}
-    {{ cd1_incremental_filter(plan, 'course_id') }}
 ),
 
 assignments as (
     select * from {{ ref('int_assignments_published_in_courses') }}
-    {{ cd1_incremental_filter(plan, 'course_id') }}
 ),
 
 scores as (
     select * from {{ ref('int_assignment_scores_summarized') }}
-    {{ cd1_incremental_filter(plan, 'course_id') }}
 ),
 
 module_items as (
@@ -38,9 +26,6 @@ module_items as (
         and content_type = 'Assignment'
         and workflow_state <> 'deleted'
         and context_module_id is not null
-        {%- if plan.mode == 'changes' %}
-        and content_id in (select assignments.assignment_id from assignments)
-        {%- endif %}
 ),
 
 modules as (
@@ -73,8 +58,7 @@ final as (
         pairs.posted_at,
         cast(pairs.score as {{ dbt.type_float() }}) as score,
         pairs.is_excused,
-        cast(pairs.tardiness_status as varchar(16)) as tardiness_status,
-        pairs._dap_loaded_at
+        cast(pairs.tardiness_status as varchar(16)) as tardiness_status
     from pairs
     inner join assignments
         on assignments.assignment_id = pairs.assignment_id
@@ -85,4 +69,3 @@ final as (
 )
 
 select * from final
-{{- cd1_incremental_deletions(plan) }}

@@ -10,21 +10,11 @@
       student), by the student or by an instructor.
 
     instructor_messages and student_messages count both channels; the *_submission_comments columns
-    say how many of them were comments. One row per (course, student, day) with a message.
-    _dap_loaded_at: the newest loader stamp of the day's messages and comments.
-
-    Incremental per course (macros/analytics/analytics_incremental.sql): a run recomputes the
-    courses whose row, enrollments, submissions, submission comments, conversations, messages or
-    message recipients changed since the mart's newest marker. -#}
-{%- set spec = analytics_course_spec(['enrollments', 'submissions', 'submission_comments', 'conversations', 'conversation_messages', 'conversation_message_participants']) -%}
-{{ config(cd1_incremental_config(spec, {'post_hook': ["{{ cd1_create_index(this, ['course_id', 'user_id']) }}"]})) }}
-{%- set plan = cd1_incremental_plan(spec) %}
-
+    say how many of them were comments. One row per (course, student, day) with a message. -#}
 with
-{{ cd1_incremental_ctes(plan) }}
+
 students as (
     select * from {{ ref('int_student_enrollments_rolled_up') }}
-    {{ cd1_incremental_filter(plan, 'course_id') }}
 ),
 
 instructors as (
@@ -34,22 +24,15 @@ instructors as (
     from {{ ref('stg_canvas__enrollments') }}
     where type in ('TeacherEnrollment', 'TaEnrollment')
         and workflow_state in ('active', 'completed')
-        {{ cd1_incremental_filter(plan, 'course_id', 'and') }}
 ),
 
 conversations as (
     select * from {{ ref('stg_canvas__conversations') }}
     where context_type = 'Course'
-        {{ cd1_incremental_filter(plan, 'context_id', 'and') }}
 ),
 
 conversation_messages as (
-    select * from (
-        {{ cd1_marked(ref('stg_canvas__conversation_messages'), ref('base_canvas__conversation_messages')) | indent(8) }}
-    ) as marked
-    {%- if plan.mode == 'changes' %}
-    where conversation_id in (select conversations.id from conversations)
-    {%- endif %}
+    select * from {{ ref('stg_canvas__conversation_messages') }}
 ),
 
 message_participants as (
@@ -57,26 +40,17 @@ message_participants as (
         conversation_message_id,
         user_id
     from {{ ref('stg_canvas__conversation_message_participants') }}
-    {%- if plan.mode == 'changes' %}
-    where conversation_message_id in (select conversation_messages.id from conversation_messages)
-    {%- endif %}
 ),
 
 submissions as (
     select * from {{ ref('stg_canvas__submissions') }}
     where workflow_state <> 'deleted'
-        {{ cd1_incremental_filter(plan, 'course_id', 'and') }}
 ),
 
 submission_comments as (
-    select * from (
-        {{ cd1_marked(ref('stg_canvas__submission_comments'), ref('base_canvas__submission_comments')) | indent(8) }}
-    ) as marked
+    select * from {{ ref('stg_canvas__submission_comments') }}
     where not draft
         and not hidden
-        {%- if plan.mode == 'changes' %}
-        and submission_id in (select submissions.id from submissions)
-        {%- endif %}
 ),
 
 course_messages as (
@@ -84,8 +58,7 @@ course_messages as (
         conversation_messages.id as message_id,
         conversations.context_id as course_id,
         conversation_messages.author_id,
-        cast({{ cd1_timestamp('conversation_messages.created_at') }} as date) as message_date,
-        conversation_messages._dap_loaded_at
+        cast({{ cd1_timestamp('conversation_messages.created_at') }} as date) as message_date
     from conversation_messages
     inner join conversations
         on conversations.id = conversation_messages.conversation_id
@@ -97,8 +70,7 @@ student_conversation_messages as (
         course_messages.author_id as user_id,
         course_messages.message_date,
         'student' as sender,
-        'conversation' as channel,
-        course_messages._dap_loaded_at
+        'conversation' as channel
     from course_messages
     inner join students
         on students.course_id = course_messages.course_id
@@ -119,8 +91,7 @@ instructor_conversation_messages as (
         students.user_id,
         course_messages.message_date,
         'instructor' as sender,
-        'conversation' as channel,
-        course_messages._dap_loaded_at
+        'conversation' as channel
     from course_messages
     inner join instructors
         on instructors.course_id = course_messages.course_id
@@ -141,8 +112,7 @@ comments as (
             when submission_comments.author_id = submissions.user_id then 'student'
             else 'instructor'
         end as sender,
-        'submission_comment' as channel,
-        submission_comments._dap_loaded_at
+        'submission_comment' as channel
     from submission_comments
     inner join submissions
         on submissions.id = submission_comments.submission_id
@@ -172,8 +142,7 @@ final as (
         cast(sum(case when sender = 'instructor' then 1 else 0 end) as {{ dbt.type_bigint() }}) as instructor_messages,
         cast(sum(case when sender = 'student' then 1 else 0 end) as {{ dbt.type_bigint() }}) as student_messages,
         cast(sum(case when sender = 'instructor' and channel = 'submission_comment' then 1 else 0 end) as {{ dbt.type_bigint() }}) as instructor_submission_comments,
-        cast(sum(case when sender = 'student' and channel = 'submission_comment' then 1 else 0 end) as {{ dbt.type_bigint() }}) as student_submission_comments,
-        max(_dap_loaded_at) as _dap_loaded_at
+        cast(sum(case when sender = 'student' and channel = 'submission_comment' then 1 else 0 end) as {{ dbt.type_bigint() }}) as student_submission_comments
     from messages
     group by
         course_id,
@@ -182,4 +151,3 @@ final as (
 )
 
 select * from final
-{{- cd1_incremental_deletions(plan) }}
