@@ -155,6 +155,30 @@ def node_costs(target: Path) -> tuple[int, float, float]:
     return len(results), median, statistics.mean(compile_s) if compile_s else 0.0
 
 
+def bench_env(
+    emulator_env: dict[str, str], password: str, drop: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """The environment of a bench's ``cd2`` and ``dbt`` commands: this process's, without its
+    DAP credentials and dlt source/destination settings (and the ``drop`` prefixes), with the
+    emulator's credentials, the warehouse password for the profile, no rate limit and no
+    telemetry."""
+    strip = ("SOURCES__", "DESTINATION__", "DAP_", *drop)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(strip)}
+    env.update({k: v for k, v in emulator_env.items() if k.startswith("DAP_")})
+    env.update(
+        {
+            "DBT_ENV_SECRET_PGPASSWORD": password,
+            "SOURCES__DAP__RATE_LIMIT_SCALE": "0",
+            "RUNTIME__DLTHUB_TELEMETRY": "false",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DO_NOT_TRACK": "1",
+            "DAP_TRACKING": "false",
+            "CD2_SHARD_ID": "1",  # the emulator's shard; dbt refuses to run without one
+        }
+    )
+    return env
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns the exit code (1 when the marts are not equal)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
@@ -182,23 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             f"      dbname: {DATABASE}\n      schema: cd2\n      threads: {args.threads}\n",
             "utf-8",
         )
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("SOURCES__", "DESTINATION__", "DAP_"))
-        }
-        env.update({k: v for k, v in emulator.env.items() if k.startswith("DAP_")})
-        env.update(
-            {
-                "DBT_ENV_SECRET_PGPASSWORD": warehouse.password,
-                "SOURCES__DAP__RATE_LIMIT_SCALE": "0",
-                "RUNTIME__DLTHUB_TELEMETRY": "false",
-                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-                "DO_NOT_TRACK": "1",
-                "DAP_TRACKING": "false",
-                "CD2_SHARD_ID": "1",  # the emulator's shard; dbt refuses to run without one
-            }
-        )
+        env = bench_env(emulator.env, warehouse.password)
         target = workdir / "target"
         held = 0
 

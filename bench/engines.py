@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import shutil
 import sys
 from collections import Counter
@@ -324,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns the exit code (1 when a mart differs)."""
     import time as clock
 
-    from bench.cycle import node_costs, raw_rows, slowest_nodes
+    from bench.cycle import bench_env, node_costs, raw_rows, slowest_nodes
     from bench.dbt_incremental import ServerMemory
     from bench.load_vs_dap import Emulator, bench_workdir, free_port, fresh_database, timed
     from loader.warehouse import EmbeddedWarehouse
@@ -365,21 +364,9 @@ def main(argv: list[str] | None = None) -> int:
             ),
             "utf-8",
         )
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("SOURCES__", "DESTINATION__", "DAP_", "CD2_"))
-        }
-        env.update({k: v for k, v in emulator.env.items() if k.startswith("DAP_")})
+        env = bench_env(emulator.env, warehouse.password, drop=("CD2_",))
         env.update(
             {
-                "DBT_ENV_SECRET_PGPASSWORD": warehouse.password,
-                "SOURCES__DAP__RATE_LIMIT_SCALE": "0",
-                "RUNTIME__DLTHUB_TELEMETRY": "false",
-                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-                "DO_NOT_TRACK": "1",
-                "DAP_TRACKING": "false",
-                "CD2_SHARD_ID": "1",  # the emulator's shard; dbt refuses to run without one
                 "DESTINATION__FILESYSTEM__BUCKET_URL": str(lake),
                 "CD2_LAKE_URL": str(lake),
                 "CD2_SPARK_DIR": str(spark_dir),
