@@ -113,7 +113,10 @@ cd1_changed_keys as (
 {#- After `select * from <relation>`: one row per changed key that no longer gives a row, with
     its mart key and NULL everywhere else, _dap_loaded_at included; delete+insert removes the
     key's old row with it, and the post-hook removes the NULL-marker row. The columns are the
-    contract's, in order. -#}
+    contract's, in order. The missing keys are a set difference (EXCEPT), which PostgreSQL
+    hashes or sorts: a correlated NOT EXISTS against the CTE was planned as a nested loop
+    rescanning it once per changed key when the changed keys were underestimated (378 s for
+    14k keys of assignment_dim at --scale xlarge; DECISIONS.md). -#}
 {% macro cd1_incremental_deletions(plan, relation='final') -%}
     {%- if plan.mode != 'changes' or model.resource_type == 'unit_test' -%}
         {#- a unit test has no contract to take the columns from -#}
@@ -124,7 +127,7 @@ cd1_changed_keys as (
     {%- set columns = [] -%}
     {%- for column in model.columns.values() -%}
         {%- if column.name == spec.unique_key -%}
-            {%- do columns.append('cast(' ~ mart_key ~ ' as ' ~ column.data_type ~ ') as ' ~ adapter.quote(column.name)) -%}
+            {%- do columns.append('cast(missing.missing_key as ' ~ column.data_type ~ ') as ' ~ adapter.quote(column.name)) -%}
         {%- else -%}
             {%- do columns.append('cast(null as ' ~ column.data_type ~ ') as ' ~ adapter.quote(column.name)) -%}
         {%- endif -%}
@@ -137,12 +140,13 @@ union all
 
 select
     {{ columns | join(',\n    ') }}
-from cd1_changed_keys as changed
-where not exists (
-    select 1
+from (
+    select {{ mart_key }} as missing_key
+    from cd1_changed_keys as changed
+    except
+    select kept.{{ adapter.quote(spec.unique_key) }}
     from {{ relation }} as kept
-    where kept.{{ adapter.quote(spec.unique_key) }} = {{ mart_key }}
-)
+) as missing
 {%- endmacro %}
 
 {#- The mart key of a driving key expression, and back. -#}

@@ -52,7 +52,10 @@
         pre_hook=[
             "{{ cd2_current_state_reset_sql('" ~ source_name ~ "', '" ~ table_name ~ "', " ~ snapshots_are_full_state ~ ") }}",
         ],
-        post_hook=[{'sql': '{{ cd2_current_state_maintenance_sql(this) }}', 'transaction': false}],
+        post_hook=[
+            "{{ cd2_current_state_lookup_indexes_sql(this) }}",
+            {'sql': '{{ cd2_current_state_maintenance_sql(this) }}', 'transaction': false},
+        ],
     ) }}
     {%- if not cd2_source_exists(raw) %}
 {{ cd2_empty_from_source(source_name, table_name) }}

@@ -29,7 +29,7 @@
     {%- if always_merge is string or always_merge is not iterable -%}
         {{ exceptions.raise_compiler_error("cd2_current_state: var 'incremental_tables' must be a list of table names, got " ~ always_merge) }}
     {%- endif -%}
-    {%- set min_rows = var('incremental_min_rows', 1000000) | int -%}
+    {%- set min_rows = var('incremental_min_rows', 100000) | int -%}
     {%- if table_name not in always_merge -%}
         {%- set small -%}
         (

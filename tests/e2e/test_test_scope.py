@@ -9,6 +9,7 @@ is forced with ``--vars '{test_scope: changed}'``, to test one model instead of 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.slow
 
 MODEL = "base_canvas__users"
 RELATION = "canvas_base.base_canvas__users"
+STAGING = "stg_canvas__users"
 
 
 @pytest.fixture(scope="module")
@@ -44,37 +46,115 @@ def warehouse(
     )
 
 
-def test_refresh_scope_reads_only_the_newest_loads_rows(
-    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from dbt.cli.main import dbtRunner
+class Dbt:
+    """dbt commands on the test's warehouse, sharing one parse."""
 
-    for name in ("CD2_SHARD_ID", "DBT_SEND_ANONYMOUS_USAGE_STATS", "DO_NOT_TRACK"):
-        monkeypatch.setenv(name, warehouse.env[name])
-    common = ["--project-dir", str(REPO), "--profiles-dir", str(warehouse.work)]
-    common += ["--target-path", str(warehouse.work / "target")]
-    common += ["--log-path", str(warehouse.work / "logs")]
-    parsed = dbtRunner().invoke(["parse", "--quiet", *common])
-    assert parsed.success, parsed.exception
-    # one parse for every command below: a different --vars would make dbt parse again
-    runner = dbtRunner(manifest=parsed.result)
+    def __init__(self, warehouse: Warehouse) -> None:
+        from dbt.cli.main import dbtRunner
 
-    def dbt(*args: str) -> Any:
-        result = runner.invoke([*args, "--select", MODEL, *common])
+        self.common = ["--project-dir", str(REPO), "--profiles-dir", str(warehouse.work)]
+        self.common += ["--target-path", str(warehouse.work / "target")]
+        self.common += ["--log-path", str(warehouse.work / "logs")]
+        parsed = dbtRunner().invoke(["parse", "--quiet", *self.common])
+        assert parsed.success, parsed.exception
+        # one parse for every command below: a different --vars would make dbt parse again
+        self.runner = dbtRunner(manifest=parsed.result)
+
+    def __call__(self, *args: str, select: str = MODEL) -> Any:
+        result = self.runner.invoke([*args, "--select", select, *self.common])
         assert result.exception is None, result.exception
         return result.result
 
-    warehouse.load("load-1", "--table", "users")  # the snapshot
-    assert dbt("run").results[0].status == "success"
-    warehouse.admin("POST", "advance", {"hours": 48})
-    warehouse.load("load-2", "--table", "users")  # the increment: the newest load
-    assert dbt("run").results[0].status == "success"
 
-    [(snapshot_job, newest_job)] = warehouse.query(
-        "select min(job_seq), max(job_seq) from raw_canvas._dap_sync_log"
-        " where table_name = 'users' and status = 'ok'"
+@pytest.fixture(scope="module")
+def loaded(warehouse: Warehouse) -> Iterator[tuple[Dbt, int, int]]:
+    """The users table loaded twice (a snapshot, then an increment 48 hours later: the newest
+    load), its base model and staging view built after each; yields the dbt runner and the two
+    loads' job sequence numbers."""
+    names = ("CD2_SHARD_ID", "DBT_SEND_ANONYMOUS_USAGE_STATS", "DO_NOT_TRACK")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update({name: warehouse.env[name] for name in names})
+    try:
+        dbt = Dbt(warehouse)
+        both = f"{MODEL} {STAGING}"
+        warehouse.load("load-1", "--table", "users")  # the snapshot
+        assert {r.status for r in dbt("run", select=both).results} == {"success"}
+        warehouse.admin("POST", "advance", {"hours": 48})
+        warehouse.load("load-2", "--table", "users")  # the increment: the newest load
+        assert {r.status for r in dbt("run", select=both).results} == {"success"}
+        [(snapshot_job, newest_job)] = warehouse.query(
+            "select min(job_seq), max(job_seq) from raw_canvas._dap_sync_log"
+            " where table_name = 'users' and status = 'ok'"
+        )
+        assert newest_job > snapshot_job
+        yield dbt, snapshot_job, newest_job
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def combined_failures(
+    warehouse: Warehouse, dbt: Dbt, model: str, status: str, *args: str
+) -> set[tuple[Any, ...]]:
+    """Run the model's combined_checks (``args``: more dbt options); assert its status and return
+    the stored failures, one (model, column, check, severity, failures) per failing check."""
+    results = dbt("test", *args, select=model).results
+    [result] = [r for r in results if r.node.name == f"combined_checks_{model}_"]
+    assert result.status == status
+    assert result.node.relation_name  # stored failures: dbt's message points at them
+    rows = warehouse.query(
+        "select model_name, column_name, check_name, check_severity, failures"
+        f" from {result.node.relation_name}"
     )
-    assert newest_job > snapshot_job
+    assert sum(int(r[-1]) for r in rows) == int(result.failures)
+    return {tuple(r[:-1]) + (int(r[-1]),) for r in rows}
+
+
+def test_refresh_scope_reads_a_staging_views_changed_rows(
+    warehouse: Warehouse, loaded: tuple[Dbt, int, int]
+) -> None:
+    """A staging view drops the change marker: its tests read the rows whose key the base
+    model's newest-load rows carry, not the whole current state."""
+    dbt, snapshot_job, newest_job = loaded
+    broken = []
+    for job in (snapshot_job, newest_job):
+        [(key,)] = warehouse.query(
+            f"select max(id) from {RELATION}"
+            " where _dap_job_seq = %s and coalesce(meta_action, 'U') <> 'D'",
+            (job,),
+        )
+        assert key is not None, f"no row of job {job}"
+        broken.append(key)
+    # workflow_state's not_null test is a warning in staging: the view's check warns
+    warehouse.query(
+        f"update {RELATION} set workflow_state = null where id = any(%s) returning 1", (broken,)
+    )
+    try:
+        failures = {(STAGING, "workflow_state", "not_null", "warn")}
+        whole = combined_failures(warehouse, dbt, STAGING, "warn")
+        assert whole == {f + (2,) for f in failures}
+        changed = combined_failures(
+            warehouse, dbt, STAGING, "warn", "--vars", "{test_scope: changed}"
+        )
+        assert changed == {f + (1,) for f in failures}
+        # the per-column test reads the same rows in the changed scope
+        results = dbt("test", "--vars", "{test_scope: changed}", select=STAGING).results
+        [result] = [r for r in results if r.node.name == f"not_null_{STAGING}_workflow_state"]
+        assert int(result.failures) == 1
+    finally:
+        # the other test of this module breaks the base model in its own way
+        rebuilt = dbt("run", "--full-refresh", select=f"{MODEL} {STAGING}").results
+        assert {r.status for r in rebuilt} == {"success"}
+        assert not warehouse.query(f"select id from {RELATION} where workflow_state is null")
+
+
+def test_refresh_scope_reads_only_the_newest_loads_rows(
+    warehouse: Warehouse, loaded: tuple[Dbt, int, int]
+) -> None:
+    dbt, snapshot_job, newest_job = loaded
     # one row the snapshot wrote and one the newest load wrote break the key's not_null test
     broken = []
     for job in (snapshot_job, newest_job):
@@ -95,23 +175,13 @@ def test_refresh_scope_reads_only_the_newest_loads_rows(
 
     # the refresh's one check of the model (its not_null, unique and no_deleted_keys tests in
     # one query) counts the same, and stores one row per failing (column, check)
-    def combined_failures(*args: str) -> set[tuple[Any, ...]]:
-        results = dbt("test", *args).results
-        [result] = [r for r in results if r.node.name == f"combined_checks_{MODEL}_"]
-        assert result.status == "fail"
-        assert result.node.relation_name  # stored failures: dbt's message points at them
-        rows = warehouse.query(
-            "select model_name, column_name, check_name, check_severity, failures"
-            f" from {result.node.relation_name}"
-        )
-        assert sum(int(r[-1]) for r in rows) == int(result.failures)
-        return {tuple(r[:-1]) + (int(r[-1]),) for r in rows}
-
-    assert combined_failures() == {(MODEL, "id", "not_null", "error", 2)}
-    changed = combined_failures("--vars", "{test_scope: changed}")
+    assert combined_failures(warehouse, dbt, MODEL, "fail") == {
+        (MODEL, "id", "not_null", "error", 2)
+    }
+    changed = combined_failures(warehouse, dbt, MODEL, "fail", "--vars", "{test_scope: changed}")
     assert changed == {(MODEL, "id", "not_null", "error", 1)}
     # the newest load's rows are exactly those its run stamped at or after its start
-    [(changed, newest)] = warehouse.query(
+    [(stamped, newest)] = warehouse.query(
         f"select count(*) filter (where _dap_loaded_at >= ("
         "    select min(started_at) from raw_canvas._dap_sync_log where run_id = ("
         "        select run_id from raw_canvas._dap_sync_log where job_seq = %s"
@@ -119,4 +189,4 @@ def test_refresh_scope_reads_only_the_newest_loads_rows(
         f"  count(*) filter (where _dap_job_seq = %s) from {RELATION}",
         (newest_job, newest_job),
     )
-    assert changed == newest > 0
+    assert stamped == newest > 0

@@ -20,7 +20,14 @@ assignments as (
     {{ cd1_marked(ref('stg_canvas__assignments'), ref('base_canvas__assignments')) | indent(4) }}
 ),
 
-post_policies as (
+{#- the post policies twice, not one CTE read twice: PostgreSQL materializes a CTE read twice,
+    without statistics or indexes, and at --scale xlarge it joined the 14k changed assignments to
+    that copy of 298k policies in a nested loop for 378 s (DECISIONS.md) -#}
+assignment_post_policies as (
+    {{ cd1_marked(ref('stg_canvas__post_policies'), ref('base_canvas__post_policies')) | indent(4) }}
+),
+
+course_post_policies as (
     {{ cd1_marked(ref('stg_canvas__post_policies'), ref('base_canvas__post_policies')) | indent(4) }}
 ),
 
@@ -33,7 +40,7 @@ assignment_policies as (
         assignment_id,
         post_manually,
         _dap_loaded_at
-    from post_policies
+    from assignment_post_policies
     where assignment_id is not null
 ),
 
@@ -42,7 +49,7 @@ course_policies as (
         course_id,
         post_manually,
         _dap_loaded_at
-    from post_policies
+    from course_post_policies
     where assignment_id is null
 ),
 

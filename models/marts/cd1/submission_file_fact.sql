@@ -19,7 +19,13 @@
 
 with
 {{ cd1_incremental_ctes(plan) }}
+{#- the submissions twice, not one CTE read twice: PostgreSQL materializes a CTE read twice, so
+    every refresh copied all 4.5M submissions at --scale xlarge (54 s; DECISIONS.md) -#}
 submissions as (
+    {{ cd1_marked(ref('stg_canvas__submissions'), ref('base_canvas__submissions')) | indent(4) }}
+),
+
+file_submissions as (
     {{ cd1_marked(ref('stg_canvas__submissions'), ref('base_canvas__submissions')) | indent(4) }}
 ),
 
@@ -62,19 +68,19 @@ final as (
         {{ cd1_surrogate_id(['submission_files.submission_id', 'submission_files.attachment_id']) }} as submission_file_id,
         {{ cd1_global_id('submission_files.attachment_id') }} as file_id,
         {{ cd1_global_id('submission_files.submission_id') }} as submission_id,
-        {{ cd1_global_id('submissions.assignment_id') }} as assignment_id,
-        {{ cd1_global_id('submissions.user_id') }} as user_id,
+        {{ cd1_global_id('file_submissions.assignment_id') }} as assignment_id,
+        {{ cd1_global_id('file_submissions.user_id') }} as user_id,
         {#- automatic graders (quizzes, tools) have a negative grader_id that is no user -#}
-        {{ cd1_global_id('case when submissions.grader_id > 0 then submissions.grader_id end') }} as grader_id,
-        {{ cd1_global_id('submissions.course_id') }} as course_id,
+        {{ cd1_global_id('case when file_submissions.grader_id > 0 then file_submissions.grader_id end') }} as grader_id,
+        {{ cd1_global_id('file_submissions.course_id') }} as course_id,
         {{ cd1_global_id('courses.enrollment_term_id') }} as enrollment_term_id,
-        {{ cd1_marker(['submissions', 'courses']) }} as _dap_loaded_at
+        {{ cd1_marker(['file_submissions', 'courses']) }} as _dap_loaded_at
     from submission_files
-    inner join submissions
-        on submissions.id = submission_files.submission_id
+    inner join file_submissions
+        on file_submissions.id = submission_files.submission_id
     left join courses
-        on courses.id = submissions.course_id
-    {{ cd1_incremental_filter(plan, 'submissions.id', 'where') }}
+        on courses.id = file_submissions.course_id
+    {{ cd1_incremental_filter(plan, 'file_submissions.id', 'where') }}
 )
 
 select * from final
