@@ -78,8 +78,9 @@ def test_nightly_is_everything_and_refresh_drops_only_slow_tests(
     intermediate = {
         u
         for u in combined
-        if manifest["nodes"][manifest["nodes"][u]["attached_node"]]["original_file_path"]
-        .startswith("models/intermediate/cd1/")
+        if manifest["nodes"][manifest["nodes"][u]["attached_node"]][
+            "original_file_path"
+        ].startswith("models/intermediate/cd1/")
     }
     assert len(intermediate) == 22
     assert {
