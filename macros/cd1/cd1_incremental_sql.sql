@@ -114,9 +114,9 @@ cd1_changed_keys as (
     its mart key and NULL everywhere else, _dap_loaded_at included; delete+insert removes the
     key's old row with it, and the post-hook removes the NULL-marker row. The columns are the
     contract's, in order. The missing keys are a set difference (EXCEPT), which PostgreSQL
-    hashes or sorts: a correlated NOT EXISTS against the CTE was planned as a nested loop
-    rescanning it once per changed key when the changed keys were underestimated (378 s for
-    14k keys of assignment_dim at --scale xlarge; DECISIONS.md). -#}
+    hashes or sorts; a correlated NOT EXISTS against the materialized CTE may be planned as a
+    nested loop rescanning it once per changed key when the changed keys are underestimated
+    (at --scale xlarge the planner chose a hash anti-join; DECISIONS.md). -#}
 {% macro cd1_incremental_deletions(plan, relation='final') -%}
     {%- if plan.mode != 'changes' or model.resource_type == 'unit_test' -%}
         {#- a unit test has no contract to take the columns from -#}

@@ -6,6 +6,13 @@
     DECISIONS.md). Read from the graph when the hook renders, so a new mart's hops get their
     index on the next run. Nothing on engines without secondary indexes. -#}
 {% macro cd2_current_state_lookup_indexes_sql(relation) -%}
+    {{ return(adapter.dispatch('cd2_current_state_lookup_indexes_sql', 'cd2_warehouse')(relation)) }}
+{%- endmacro %}
+
+{% macro default__cd2_current_state_lookup_indexes_sql(relation) -%}
+{%- endmacro %}
+
+{% macro postgres__cd2_current_state_lookup_indexes_sql(relation) -%}
     {%- if not execute or model.resource_type != 'model' -%}
         {{ return('') }}
     {%- endif -%}
@@ -27,10 +34,7 @@
     {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
     {%- set statements = [] -%}
     {%- for column in wanted | sort if column in present -%}
-        {%- set statement = cd1_create_index(relation, [column]) | trim -%}
-        {%- if statement and statement != 'select 1' -%}
-            {%- do statements.append(statement) -%}
-        {%- endif -%}
+        {%- do statements.append(cd1_create_index(relation, [column]) | trim) -%}
     {%- endfor -%}
     {{ return(statements | join(';\n')) }}
 {%- endmacro %}
